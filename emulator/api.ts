@@ -1,0 +1,300 @@
+// The /api/v2 operations of openapi-subset.json. Each handler enforces what the spec's
+// x-inin-requires-permissions says and returns bodies shaped as the spec's models.
+import type { Reply } from "./http";
+import { ApiError, boolParam, errors, intParam, listParam, parseJson } from "./http";
+import type { EmuUser } from "./model";
+import { divisionRef, listing, renderDivision, renderOAuthClient, renderOrgClient, renderRole, renderUser } from "./render";
+import { divisionFilter, fromQ64, parseSearchRequest, runSearch, toQ64, type SearchRequest } from "./search";
+import type { EmulatorState, IndexedUser, Subject } from "./state";
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  bodyText: string;
+  subject: Subject;
+}
+
+/** Hooks the fault layer provides to search (kept out of the handlers' logic). */
+export interface SearchHooks {
+  leaked(query: SearchRequest["query"]): IndexedUser[];
+  beforePage(req: SearchRequest): void;
+}
+
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  /** The SDK method name (x-purecloud-method-name), used to count calls in /__emulator/stats. */
+  operation: string;
+  handle(state: EmulatorState, req: ApiRequest, params: string[], hooks: SearchHooks): Reply;
+}
+
+const ok = (body: unknown): Reply => ({ status: 200, body });
+
+function requirePermission(state: EmulatorState, subject: Subject, permission: string): void {
+  if (!state.hasAnyPermission(subject, permission)) throw errors.missingPermissions([permission]);
+}
+
+const USER_STATES = ["active", "inactive", "deleted", "any"] as const;
+
+function stateFilter(query: URLSearchParams, allowed: readonly string[], fallback: string): (u: EmuUser) => boolean {
+  const raw = query.get("state") ?? fallback;
+  if (!allowed.includes(raw)) throw errors.invalidQueryParam(raw, "state", allowed.join(", "));
+  return raw === "any" ? () => true : (u) => u.state === raw;
+}
+
+// GET /api/v2/users: no division filter exists here (CONTRACT.md §a.1); bulk ids are capped at 100.
+function getUsers(state: EmulatorState, req: ApiRequest): Reply {
+  const pageSize = intParam(req.query, "pageSize", 25, 1, 500);
+  const pageNumber = intParam(req.query, "pageNumber", 1, 1, 1_000_000);
+  const ids = listParam(req.query, "id");
+  if (ids.length > 100) throw new ApiError(400, "max.user.ids", "Only 100 users can be requested at a time.");
+  const sortOrder = req.query.get("sortOrder") ?? "ASC";
+  if (!["ascending", "descending", "ASC", "DESC"].includes(sortOrder)) throw errors.invalidQueryParam(sortOrder, "sortOrder", "ascending, descending");
+  const keep = stateFilter(req.query, USER_STATES, "active");
+  let users: EmuUser[];
+  if (ids.length > 0) {
+    users = [...new Set(ids)].map((id) => state.users.get(id)).filter((u): u is EmuUser => u !== undefined && keep(u));
+  } else {
+    users = [...state.users.values()].filter(keep);
+  }
+  users.sort((a, b) => a.name.localeCompare(b.name, "en") || (a.id < b.id ? -1 : 1));
+  if (sortOrder === "descending" || sortOrder === "DESC") users.reverse();
+  const page = listing(users, pageNumber, pageSize, "/api/v2/users", req.query);
+  return ok({ ...page, entities: page.entities.map((u) => renderUser(state, u)) });
+}
+
+function getUser(state: EmulatorState, req: ApiRequest, [userId]: string[]): Reply {
+  const wanted = req.query.get("state") ?? "active";
+  if (wanted !== "active" && wanted !== "deleted") throw errors.invalidQueryParam(wanted, "state", "active, deleted");
+  const user = userId ? state.users.get(userId) : undefined;
+  // `active` (the default) also finds inactive users; only deleted ones need `state=deleted`.
+  if (!user || (wanted === "deleted") !== (user.state === "deleted")) throw errors.resourceNotFound();
+  return ok(renderUser(state, user));
+}
+
+function getUsersMe(state: EmulatorState, req: ApiRequest): Reply {
+  if (req.subject.kind !== "user") {
+    throw new ApiError(400, "not.a.user", "This request requires a user context. Client credentials cannot be used for requests to this resource.");
+  }
+  const expand = listParam(req.query, "expand");
+  const body: Record<string, unknown> = renderUser(state, req.subject.user);
+  if (expand.includes("organization")) body.organization = renderOrganization(state);
+  if (expand.includes("token")) body.token = renderTokenInfo(state, req.subject);
+  return ok(body);
+}
+
+// Sorting 12,000 hits for each of 100 pages would make the emulator the bottleneck of every benchmark, so
+// full result sets are cached per query until the index changes.
+const searchCaches = new WeakMap<EmulatorState, Map<string, { version: number; hits: IndexedUser[] }>>();
+const SEARCH_CACHE_ENTRIES = 32;
+
+function cachedSearch(state: EmulatorState, sreq: SearchRequest, permitted: Set<string> | null, hooks: SearchHooks): IndexedUser[] {
+  let cache = searchCaches.get(state);
+  if (!cache) searchCaches.set(state, (cache = new Map()));
+  const leaked = hooks.leaked(sreq.query);
+  const key = JSON.stringify([sreq.query, sreq.sort, permitted ? [...permitted].sort() : null, leaked.map((u) => u.id)]);
+  const hit = cache.get(key);
+  if (hit && hit.version === state.indexVersion) return hit.hits;
+  const hits = runSearch(state.index.values(), sreq, { permittedDivisionIds: permitted, leaked: () => leaked });
+  cache.delete(key);
+  cache.set(key, { version: state.indexVersion, hits });
+  if (cache.size > SEARCH_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  return hits;
+}
+
+function search(state: EmulatorState, req: ApiRequest, body: unknown, hooks: SearchHooks): Reply {
+  requirePermission(state, req.subject, "directory:user:view");
+  const sreq = parseSearchRequest(body);
+  if (sreq.pageNumber > 1) hooks.beforePage(sreq);
+  // enforcePermissions narrows results to divisions where the caller holds directory:user:view; without it,
+  // holding the permission anywhere lets search return users of every division (CONTRACT.md §a.6).
+  const permitted = sreq.enforcePermissions ? state.permittedDivisions(req.subject, "directory:user:view").ids : null;
+  const all = cachedSearch(state, sreq, permitted, hooks);
+  const total = all.length;
+  const pageCount = Math.ceil(total / sreq.pageSize);
+  const start = (sreq.pageNumber - 1) * sreq.pageSize;
+  const link = (n: number) => `/api/v2/users/search?q64=${toQ64(sreq.raw, n)}`;
+  return ok({
+    total,
+    pageCount,
+    pageSize: sreq.pageSize,
+    pageNumber: sreq.pageNumber,
+    ...(sreq.pageNumber > 1 ? { previousPage: link(sreq.pageNumber - 1) } : {}),
+    currentPage: link(sreq.pageNumber),
+    ...(sreq.pageNumber < pageCount && (sreq.pageNumber + 1) * sreq.pageSize <= 10_000 ? { nextPage: link(sreq.pageNumber + 1) } : {}),
+    types: ["users"],
+    results: all.slice(start, start + sreq.pageSize).map((u) => renderUser(state, u)),
+  });
+}
+
+function objectCounts(state: EmulatorState, divisionId: string): Record<string, number> {
+  return { USER: state.memberIds(divisionId).length };
+}
+
+function getDivisions(state: EmulatorState, req: ApiRequest): Reply {
+  const pageSize = intParam(req.query, "pageSize", 25, 1, 10_000);
+  const pageNumber = intParam(req.query, "pageNumber", 1, 1, 1_000_000);
+  const withCounts = boolParam(req.query, "objectCount", false);
+  const ids = listParam(req.query, "id");
+  const name = req.query.get("name")?.toLocaleLowerCase("en");
+  const divisions = [...state.divisions.values()]
+    .filter((d) => ids.length === 0 || ids.includes(d.id))
+    .filter((d) => !name || d.name.toLocaleLowerCase("en").includes(name))
+    .sort((a, b) => a.name.localeCompare(b.name, "en"));
+  const page = listing(divisions, pageNumber, pageSize, "/api/v2/authorization/divisions", req.query);
+  return ok({ ...page, entities: page.entities.map((d) => renderDivision(d, withCounts ? objectCounts(state, d.id) : undefined)) });
+}
+
+function getDivision(state: EmulatorState, req: ApiRequest, [divisionId]: string[]): Reply {
+  const d = divisionId ? state.divisions.get(divisionId) : undefined;
+  if (!d) throw errors.notFound();
+  return ok(renderDivision(d, boolParam(req.query, "objectCount", false) ? objectCounts(state, d.id) : undefined));
+}
+
+function divisionsPermitted(state: EmulatorState, req: ApiRequest, subject: Subject): Reply {
+  const permission = req.query.get("permission");
+  if (!permission) throw new ApiError(400, "missing.permission.param", "The permission query parameter is required.");
+  const pageSize = intParam(req.query, "pageSize", 25, 1, 10_000);
+  const pageNumber = intParam(req.query, "pageNumber", 1, 1, 1_000_000);
+  const { all, ids } = state.permittedDivisions(subject, permission);
+  const divisions = [...ids].map((id) => state.divisions.get(id)).filter((d) => d !== undefined).sort((a, b) => a.name.localeCompare(b.name, "en"));
+  const page = listing(divisions, pageNumber, pageSize, req.path, req.query);
+  return ok({ ...page, entities: page.entities.map((d) => renderDivision(d)), allDivsPermitted: all });
+}
+
+function renderOrganization(state: EmulatorState) {
+  return {
+    id: state.org.id,
+    name: state.org.name,
+    defaultLanguage: "en-us",
+    defaultCountryCode: "US",
+    domain: state.org.domain,
+    features: {},
+    version: 1,
+    state: "active",
+    productPlatform: "GenesysCloud",
+    selfUri: `/api/v2/organizations/${state.org.id}`,
+  };
+}
+
+function renderTokenInfo(state: EmulatorState, subject: Subject) {
+  const org = { id: state.org.id, name: state.org.name };
+  return {
+    organization: org,
+    homeOrganization: org,
+    authorizedScope: ["all"],
+    OAuthClient: renderOrgClient(state, subject.client),
+  };
+}
+
+function getSubject(state: EmulatorState, req: ApiRequest, [subjectId]: string[]): Reply {
+  requirePermission(state, req.subject, "authorization:grant:view");
+  const user = subjectId ? state.users.get(subjectId) : undefined;
+  if (!user) throw errors.notFound();
+  // An all-divisions grant is listed once per division, so every grant names a real division.
+  const grants = user.grants.flatMap((g) => {
+    const role = state.roles.get(g.roleId);
+    if (!role) return [];
+    const divisions = g.divisionId === "*" ? [...state.divisions.values()] : [state.divisions.get(g.divisionId)].filter((d) => d !== undefined);
+    return divisions.map((d) => ({
+      subjectId: user.id,
+      division: renderDivision(d),
+      role: { id: role.id, name: role.name, description: role.description, policies: [], default: false, selfUri: `/api/v2/authorization/roles/${role.id}` },
+      grantMadeAt: "2026-01-05T09:00:00Z",
+    }));
+  });
+  return ok({ id: user.id, name: user.name, grants, version: 1, selfUri: `/api/v2/authorization/subjects/${user.id}` });
+}
+
+const UUIDISH = "([^/]+)";
+
+export const ROUTES: Route[] = [
+  { method: "GET", pattern: /^\/api\/v2\/users$/, operation: "getUsers", handle: (s, r) => getUsers(s, r) },
+  { method: "GET", pattern: /^\/api\/v2\/users\/me$/, operation: "getUsersMe", handle: (s, r) => getUsersMe(s, r) },
+  {
+    method: "POST",
+    pattern: /^\/api\/v2\/users\/search$/,
+    operation: "postUsersSearch",
+    handle: (s, r, _p, h) => search(s, r, parseJson(r.bodyText), h),
+  },
+  {
+    method: "GET",
+    pattern: /^\/api\/v2\/users\/search$/,
+    operation: "getUsersSearch",
+    handle: (s, r, _p, h) => {
+      const q64 = r.query.get("q64");
+      if (!q64) throw errors.badRequest("The q64 parameter is required.");
+      return search(s, r, fromQ64(q64), h);
+    },
+  },
+  { method: "GET", pattern: new RegExp(`^/api/v2/users/${UUIDISH}$`), operation: "getUser", handle: (s, r, p) => getUser(s, r, p) },
+  { method: "GET", pattern: /^\/api\/v2\/authorization\/divisions$/, operation: "getAuthorizationDivisions", handle: (s, r) => getDivisions(s, r) },
+  {
+    method: "GET",
+    pattern: /^\/api\/v2\/authorization\/divisions\/home$/,
+    operation: "getAuthorizationDivisionsHome",
+    handle: (s) => ok(renderDivision(s.homeDivision())),
+  },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/api/v2/authorization/divisions/${UUIDISH}$`),
+    operation: "getAuthorizationDivision",
+    handle: (s, r, p) => getDivision(s, r, p),
+  },
+  {
+    method: "GET",
+    pattern: /^\/api\/v2\/authorization\/divisionspermitted\/paged\/me$/,
+    operation: "getAuthorizationDivisionspermittedPagedMe",
+    handle: (s, r) => divisionsPermitted(s, r, r.subject),
+  },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/api/v2/authorization/divisionspermitted/paged/${UUIDISH}$`),
+    operation: "getAuthorizationDivisionspermittedPagedSubjectId",
+    handle: (s, r, [subjectId]) => {
+      const user = subjectId ? s.users.get(subjectId) : undefined;
+      if (!user) throw errors.notFound();
+      return divisionsPermitted(s, r, { kind: "user", user, client: r.subject.client });
+    },
+  },
+  { method: "GET", pattern: /^\/api\/v2\/tokens\/me$/, operation: "getTokensMe", handle: (s, r) => ok(renderTokenInfo(s, r.subject)) },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/api/v2/oauth/clients/${UUIDISH}$`),
+    operation: "getOauthClient",
+    handle: (s, r, [clientId]) => {
+      requirePermission(s, r.subject, "oauth:client:view");
+      const client = clientId ? s.clients.get(clientId) : undefined;
+      if (!client) throw new ApiError(404, "client.not.found", "The OAuth client was not found.");
+      return ok(renderOAuthClient(s, client));
+    },
+  },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/api/v2/authorization/roles/${UUIDISH}$`),
+    operation: "getAuthorizationRole",
+    handle: (s, r, [roleId]) => {
+      requirePermission(s, r.subject, "authorization:role:view");
+      const role = roleId ? s.roles.get(roleId) : undefined;
+      if (!role) throw errors.notFound();
+      const count = boolParam(r.query, "userCount", true) ? [...s.users.values()].filter((u) => u.grants.some((g) => g.roleId === role.id)).length : undefined;
+      return ok(renderRole(role, count));
+    },
+  },
+  { method: "GET", pattern: new RegExp(`^/api/v2/authorization/subjects/${UUIDISH}$`), operation: "getAuthorizationSubject", handle: (s, r, p) => getSubject(s, r, p) },
+  { method: "GET", pattern: /^\/api\/v2\/organizations\/me$/, operation: "getOrganizationsMe", handle: (s) => ok(renderOrganization(s)) },
+];
+
+export function matchRoute(method: string, path: string): { route: Route; params: string[] } | { route: null; pathKnown: boolean } {
+  let pathKnown = false;
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    pathKnown = true;
+    if (route.method === method) return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+  }
+  return { route: null, pathKnown };
+}
+
+export { divisionFilter, divisionRef };

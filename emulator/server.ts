@@ -1,0 +1,390 @@
+// The emulator's HTTP server: one process plays both login.<env> and api.<env>, as the SDK's setGateway
+// sends both there. Usable in-process (`startEmulator`) and from the command line (cli.ts).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { matchRoute, type SearchHooks } from "./api";
+import { applyFaultInput, describeFaults, FaultInputError, NO_FAULTS, type Faults } from "./faults";
+import { ApiError, errorBody, errors, newCorrelationId, parseJson, readBody, send, type Reply } from "./http";
+import type { EmuOrg, UserState } from "./model";
+import { handleAuthorizeGet, handleAuthorizePost, handleLogout, handleToken } from "./oauth";
+import { createRandom, type Random } from "./prng";
+import { divisionFilter, type SearchRequest } from "./search";
+import { seedOrg } from "./seed";
+import { EmulatorState, type IndexedUser, type TokenRecord } from "./state";
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+  seed?: number;
+  /** Requests per 60 s per token before 429 (Genesys: 300). */
+  rateLimit?: number;
+  latencyMs?: number;
+  jitterMs?: number;
+  /** Faults active from the start (and restored by reset), in the same form as PUT /__emulator/faults. */
+  faults?: Record<string, unknown>;
+  /** Overrides every client's access-token lifetime, for tests of expiry. */
+  tokenLifetimeSeconds?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export interface StatsSnapshot {
+  total: number;
+  byOperation: Record<string, Record<string, number>>;
+  tokensIssued: number;
+}
+
+export interface RunningEmulator {
+  url: string;
+  port: number;
+  readonly state: EmulatorState;
+  stats(): StatsSnapshot;
+  resetStats(): void;
+  setFaults(input: Record<string, unknown>): Faults;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+const pristine = new Map<number, EmuOrg>();
+
+/** The seeded org, generated once per seed and cloned, since tests reset often. */
+function freshOrg(seed: number): EmuOrg {
+  let org = pristine.get(seed);
+  if (!org) pristine.set(seed, (org = seedOrg(seed)));
+  return structuredClone(org);
+}
+
+class Emulator {
+  state!: EmulatorState;
+  faults: Faults = NO_FAULTS;
+  random!: Random;
+  private stats: StatsSnapshot = { total: 0, byOperation: {}, tokensIssued: 0 };
+  private windows = new Map<string, number[]>();
+  private movesDone = 0;
+  private revokeCountdown: number | null = null;
+  readonly hung = new Set<ServerResponse>();
+  private readonly now: () => number;
+
+  constructor(readonly options: EmulatorOptions) {
+    this.now = options.now ?? Date.now;
+    this.reset();
+  }
+
+  reset(): void {
+    const seed = this.options.seed ?? 1;
+    this.state = new EmulatorState(freshOrg(seed), this.now);
+    if (this.options.tokenLifetimeSeconds !== undefined) {
+      for (const c of this.state.clients.values()) this.state.lifetimeOverrides.set(c.id, this.options.tokenLifetimeSeconds);
+    }
+    this.random = createRandom(seed * 7919 + 17);
+    this.faults = NO_FAULTS;
+    this.windows.clear();
+    this.movesDone = 0;
+    this.revokeCountdown = null;
+    this.resetStats();
+    const initial: Record<string, unknown> = { ...this.options.faults };
+    if (this.options.latencyMs || this.options.jitterMs) Object.assign(initial, { latencyMs: this.options.latencyMs ?? 0, jitterMs: this.options.jitterMs ?? 0 });
+    this.setFaults(initial);
+  }
+
+  resetStats(): void {
+    this.stats = { total: 0, byOperation: {}, tokensIssued: 0 };
+  }
+
+  snapshot(): StatsSnapshot {
+    return structuredClone(this.stats);
+  }
+
+  private count(operation: string, status: number): void {
+    this.stats.total++;
+    const op = (this.stats.byOperation[operation] ??= {});
+    op[status] = (op[status] ?? 0) + 1;
+  }
+
+  setFaults(input: Record<string, unknown>): Faults {
+    const before = this.faults;
+    const next = applyFaultInput(before, input);
+    this.faults = next;
+    if (next.staleIndex && !before.staleIndex) this.startStaleIndex(next.staleIndex.count);
+    if (!next.staleIndex && before.staleIndex) {
+      this.state.indexFrozen = false;
+      for (const u of this.state.users.values()) this.state.reindex(u);
+    }
+    if (next.revokeTokens && next.revokeTokens !== before.revokeTokens) {
+      if (next.revokeTokens.afterRequests === 0) {
+        this.state.revokeAllTokens();
+        this.revokeCountdown = null;
+      } else this.revokeCountdown = next.revokeTokens.afterRequests;
+      // Revocation is an event, not a standing condition.
+      this.faults = { ...this.faults, revokeTokens: null };
+    }
+    if (next.moveDuringPaging !== before.moveDuringPaging) this.movesDone = 0;
+    return this.faults;
+  }
+
+  /** The index stops following the directory; then users move out of every populated custom division. */
+  private startStaleIndex(count: number): void {
+    this.state.indexFrozen = true;
+    const custom = this.state.org.divisions.filter((d) => !d.homeDivision);
+    custom.forEach((d, i) => {
+      const target = custom[(i + 1) % custom.length];
+      if (!target) return;
+      for (const id of this.state.memberIds(d.id, ["active"]).slice(0, count)) this.state.moveUser(id, target.id);
+    });
+  }
+
+  private searchHooks(): SearchHooks {
+    return {
+      leaked: (query) => this.leakedUsers(query),
+      beforePage: (req) => this.moveDuringPaging(req),
+    };
+  }
+
+  private leakedUsers(query: SearchRequest["query"]): IndexedUser[] {
+    const leak = this.faults.leak;
+    const wanted = divisionFilter(query);
+    if (!leak || wanted.length === 0) return [];
+    const out: IndexedUser[] = [];
+    // Deterministic choice: the same foreign users leak into every page of a query, as a bad index would.
+    for (const u of this.state.index.values()) {
+      if (!wanted.includes(u.divisionId) && u.state === "active") out.push(u);
+      if (out.length >= leak.count) break;
+    }
+    return out;
+  }
+
+  private moveDuringPaging(req: SearchRequest): void {
+    const f = this.faults.moveDuringPaging;
+    const [divisionId] = divisionFilter(req.query);
+    if (!f || !divisionId) return;
+    const others = this.state.org.divisions.filter((d) => d.id !== divisionId);
+    for (let i = 0; i < f.perRequest && this.movesDone < f.maxMoves; i++, this.movesDone++) {
+      const pick = <T>(xs: T[]): T | undefined => xs[Math.floor(this.random() * xs.length)];
+      const other = pick(others);
+      if (!other) return;
+      // Alternate: a member leaves (later pages shift up), then an outsider joins (earlier pages shift down).
+      const leaving = this.movesDone % 2 === 0;
+      const from = leaving ? divisionId : other.id;
+      const to = leaving ? other.id : divisionId;
+      const id = pick(this.state.memberIds(from, ["active"]));
+      if (id) this.state.moveUser(id, to);
+    }
+  }
+
+  /** Sliding 60-second window per token; returns the Retry-After seconds when over the limit. */
+  private rateLimited(token: string): number | null {
+    const limit = this.faults.rateLimitPerMinute ?? this.options.rateLimit ?? 300;
+    const now = this.now();
+    const window = (this.windows.get(token) ?? []).filter((t) => t > now - 60_000);
+    this.windows.set(token, window);
+    if (window.length >= limit) {
+      const oldest = window[0] ?? now;
+      return Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000));
+    }
+    window.push(now);
+    return null;
+  }
+
+  private authenticate(req: IncomingMessage): TokenRecord {
+    const header = req.headers.authorization;
+    if (!header) throw errors.authenticationRequired();
+    // next-auth and others send "bearer" in lower case: the scheme is case-insensitive (RFC 7235).
+    const m = /^bearer\s+(\S+)\s*$/i.exec(header);
+    const rec = m?.[1] ? this.state.tokens.get(m[1]) : undefined;
+    if (!rec || rec.revoked || rec.expiresAt <= this.now()) throw errors.badCredentials();
+    return rec;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const correlationId = newCorrelationId();
+    const url = new URL(req.url ?? "/", "http://emulator.local");
+    const path = url.pathname;
+    const method = req.method ?? "GET";
+
+    if (path.startsWith("/__emulator/")) {
+      send(res, await this.control(method, path, url.searchParams, req), correlationId);
+      return;
+    }
+
+    await this.delay();
+
+    if (path === "/oauth/token" || path === "/oauth/authorize" || path === "/logout") {
+      const reply = await this.oauth(method, path, url.searchParams, req);
+      this.count(path === "/oauth/token" ? "oauthToken" : path === "/logout" ? "logout" : "oauthAuthorize", reply.status);
+      if (path === "/oauth/token" && reply.status === 200) this.stats.tokensIssued++;
+      send(res, reply, correlationId);
+      return;
+    }
+
+    const match = matchRoute(method, path);
+    const operation = match.route?.operation ?? "unknown";
+    let reply: Reply;
+    let truncate = false;
+    try {
+      if (!path.startsWith("/api/v2/")) throw errors.notFound();
+      const token = this.authenticate(req);
+      if (this.revokeCountdown !== null && --this.revokeCountdown <= 0) {
+        this.revokeCountdown = null;
+        this.state.revokeAllTokens();
+        throw errors.badCredentials();
+      }
+      if (this.faults.timeout && this.random() < this.faults.timeout.rate) {
+        this.hang(res, this.faults.timeout.hangMs);
+        this.count(operation, 0);
+        return;
+      }
+      const retryAfter = this.rateLimited(token.token);
+      if (retryAfter !== null) throw errors.tooManyRequests(retryAfter);
+      if (this.faults.p429 > 0 && this.random() < this.faults.p429) throw errors.tooManyRequests(1);
+      if (this.faults.p5xx > 0 && this.random() < this.faults.p5xx) {
+        const roll = this.random();
+        throw roll < 0.4 ? errors.internal() : roll < 0.8 ? errors.unavailable() : errors.gatewayTimeout();
+      }
+      if (!match.route) throw errors.notFound();
+      const bodyText = method === "POST" || method === "PUT" ? await readBody(req) : "";
+      reply = match.route.handle(this.state, { method, path, query: url.searchParams, bodyText, subject: token.subject }, match.params, this.searchHooks());
+      truncate = reply.status === 200 && this.faults.malformedRate > 0 && this.random() < this.faults.malformedRate;
+    } catch (e) {
+      reply = toErrorReply(e, correlationId);
+    }
+    this.count(operation, reply.status);
+    send(res, reply, correlationId, truncate);
+  }
+
+  private async delay(): Promise<void> {
+    const l = this.faults.latency;
+    if (!l) return;
+    const ms = l.latencyMs + (l.jitterMs > 0 ? (this.random() * 2 - 1) * l.jitterMs : 0);
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+  }
+
+  private hang(res: ServerResponse, ms: number): void {
+    this.hung.add(res);
+    const timer = setTimeout(() => {
+      this.hung.delete(res);
+      res.destroy();
+    }, ms);
+    res.on("close", () => {
+      clearTimeout(timer);
+      this.hung.delete(res);
+    });
+  }
+
+  private async oauth(method: string, path: string, query: URLSearchParams, req: IncomingMessage): Promise<Reply> {
+    if (path === "/logout" && method === "GET") return handleLogout(this.state, query);
+    if (path === "/oauth/authorize" && method === "GET") return handleAuthorizeGet(this.state, query);
+    const form = new URLSearchParams(await readBody(req));
+    if (path === "/oauth/authorize" && method === "POST") return handleAuthorizePost(this.state, form);
+    if (path === "/oauth/token" && method === "POST") return handleToken(this.state, req.headers.authorization, form);
+    return { status: 405, body: { error: "invalid_request", description: "method not allowed", error_description: "method not allowed" } };
+  }
+
+  private async control(method: string, path: string, query: URLSearchParams, req: IncomingMessage): Promise<Reply> {
+    const json = async () => parseJson(await readBody(req));
+    const route = `${method} ${path}`;
+    try {
+      if (route === "GET /__emulator/health") {
+        return { status: 200, body: { status: "ok", org: this.state.org.name, users: this.state.users.size, seed: this.options.seed ?? 1 } };
+      }
+      if (route === "POST /__emulator/reset") {
+        this.reset();
+        return { status: 200, body: { status: "reset" } };
+      }
+      if (route === "GET /__emulator/stats") return { status: 200, body: this.snapshot() };
+      if (route === "DELETE /__emulator/stats") {
+        this.resetStats();
+        return { status: 200, body: this.snapshot() };
+      }
+      if (route === "GET /__emulator/faults") return { status: 200, body: describeFaults(this.faults) };
+      if (route === "PUT /__emulator/faults") {
+        return { status: 200, body: describeFaults(this.setFaults((await json()) as Record<string, unknown>)) };
+      }
+      if (route === "POST /__emulator/tokens/revoke") return { status: 200, body: { revoked: this.state.revokeAllTokens() } };
+      let m = /^GET \/__emulator\/divisions\/([^/]+)\/user-ids$/.exec(route);
+      if (m?.[1]) {
+        if (!this.state.divisions.has(m[1])) return { status: 404, body: { error: "unknown division" } };
+        const st = query.get("state") ?? "any";
+        const states: UserState[] | null = st === "any" ? ["active", "inactive"] : st === "active" || st === "inactive" ? [st] : null;
+        if (!states) return { status: 400, body: { error: "state must be active, inactive or any" } };
+        return { status: 200, body: this.state.memberIds(m[1], states) };
+      }
+      m = /^PUT \/__emulator\/clients\/([^/]+)$/.exec(route);
+      if (m?.[1]) {
+        const client = this.state.clients.get(m[1]);
+        const body = (await json()) as { accessTokenValiditySeconds?: unknown } | undefined;
+        const seconds = body?.accessTokenValiditySeconds;
+        if (!client || typeof seconds !== "number" || seconds < 1) return { status: 400, body: { error: "unknown client or bad accessTokenValiditySeconds" } };
+        this.state.lifetimeOverrides.set(client.id, seconds);
+        return { status: 200, body: { id: client.id, accessTokenValiditySeconds: seconds } };
+      }
+      m = /^PUT \/__emulator\/users\/([^/]+)\/grants$/.exec(route);
+      if (m?.[1]) {
+        const user = this.state.users.get(m[1]);
+        const body = (await json()) as { grants?: unknown } | undefined;
+        const grants = body?.grants;
+        const valid = Array.isArray(grants) && grants.every((g: unknown) => typeof g === "object" && g !== null && typeof (g as { roleId?: unknown }).roleId === "string" && typeof (g as { divisionId?: unknown }).divisionId === "string");
+        if (!user || !valid) return { status: 400, body: { error: "unknown user or bad grants" } };
+        user.grants = (grants as { roleId: string; divisionId: string }[]).map((g) => ({ roleId: g.roleId, divisionId: g.divisionId }));
+        return { status: 200, body: { id: user.id, grants: user.grants } };
+      }
+      m = /^POST \/__emulator\/users\/([^/]+)\/move$/.exec(route);
+      if (m?.[1]) {
+        const body = (await json()) as { divisionId?: unknown } | undefined;
+        if (!this.state.users.has(m[1]) || typeof body?.divisionId !== "string" || !this.state.divisions.has(body.divisionId)) {
+          return { status: 400, body: { error: "unknown user or division" } };
+        }
+        this.state.moveUser(m[1], body.divisionId);
+        return { status: 200, body: { id: m[1], divisionId: body.divisionId } };
+      }
+      return { status: 404, body: { error: "unknown emulator control route" } };
+    } catch (e) {
+      if (e instanceof FaultInputError) return { status: 400, body: { error: e.message } };
+      if (e instanceof ApiError) return { status: e.status, body: { error: e.message } };
+      throw e;
+    }
+  }
+}
+
+function toErrorReply(e: unknown, correlationId: string): Reply {
+  if (e instanceof ApiError) {
+    return { status: e.status, headers: e.headers, body: errorBody(e.status, e.code, e.message, correlationId, e.messageParams) };
+  }
+  const err = errors.internal();
+  console.error("emulator: unexpected error", e);
+  return { status: 500, body: errorBody(500, err.code, err.message, correlationId) };
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const emu = new Emulator(options);
+  const server: Server = createServer((req, res) => {
+    emu.handle(req, res).catch((e: unknown) => {
+      console.error("emulator: request failed", e);
+      if (!res.headersSent) send(res, toErrorReply(e, newCorrelationId()), newCorrelationId());
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    get state() {
+      return emu.state;
+    },
+    stats: () => emu.snapshot(),
+    resetStats: () => emu.resetStats(),
+    setFaults: (input) => emu.setFaults(input),
+    reset: () => emu.reset(),
+    stop: async () => {
+      for (const res of emu.hung) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
