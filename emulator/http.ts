@@ -91,7 +91,8 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, "request.entity.too.large", "The request is over the size limit.");
+    // The rest of the body is never read, so the connection cannot be reused for another request.
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, "request.entity.too.large", "The request is over the size limit.", {}, { Connection: "close" });
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString("utf8");

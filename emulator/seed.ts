@@ -119,7 +119,8 @@ const HEX_CODES = Array.from("0123456789abcdef", (ch) => ch.charCodeAt(0));
 const UUID_CODES: number[] = new Array<number>(36).fill(45);
 
 // Writes char codes into a reused buffer: string slicing and concatenation made this the hottest
-// function of the seed, and the seed runs on every emulator reset.
+// function of the seed. The `used` check is not paranoia: every mulberry32 stream is an offset into
+// the same 2^32 cycle, so two divisions' streams can overlap and would then repeat ids.
 function uuidV4(rng: Rng, used: Set<string>): string {
   for (;;) {
     let k = 0;

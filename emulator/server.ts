@@ -210,7 +210,11 @@ class Emulator {
     await this.delay();
 
     if (path === "/oauth/token" || path === "/oauth/authorize" || path === "/logout") {
-      const reply = await this.oauth(method, path, url.searchParams, req);
+      // The login host answers OAuth-style, never with an ErrorBody (CONTRACT.md §b), even when the body is too large.
+      const reply = await this.oauth(method, path, url.searchParams, req).catch((e: unknown): Reply => {
+        if (!(e instanceof ApiError)) throw e;
+        return { status: e.status, headers: e.headers, body: { error: "invalid_request", description: e.message, error_description: e.message } };
+      });
       this.count(path === "/oauth/token" ? "oauthToken" : path === "/logout" ? "logout" : "oauthAuthorize", reply.status);
       if (path === "/oauth/token" && reply.status === 200) this.stats.tokensIssued++;
       send(res, reply, correlationId);
@@ -360,7 +364,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const server: Server = createServer((req, res) => {
     emu.handle(req, res).catch((e: unknown) => {
       console.error("emulator: request failed", e);
-      if (!res.headersSent) send(res, toErrorReply(e, newCorrelationId()), newCorrelationId());
+      const correlationId = newCorrelationId();
+      if (!res.headersSent) send(res, toErrorReply(e, correlationId), correlationId);
       else res.destroy();
     });
   });

@@ -1,12 +1,15 @@
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+const root = path.dirname(fileURLToPath(import.meta.url));
 
 export default defineConfig({
   resolve: {
     alias: {
-      "@": path.resolve(__dirname),
+      "@": path.resolve(root),
       // "server-only" throws outside a React Server Component bundle; tests run server code directly.
-      "server-only": path.resolve(__dirname, "test/support/server-only.ts"),
+      "server-only": path.resolve(root, "test/support/server-only.ts"),
     },
   },
   test: {

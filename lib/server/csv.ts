@@ -1,0 +1,55 @@
+import "server-only";
+
+// RFC 4180 CSV for exports. The data (user names, titles, departments) is typed by people in the
+// tenant's org, so every string cell is treated as hostile spreadsheet input.
+
+export type CsvCell = string | number | boolean | null | undefined;
+
+export const CSV_LINE_END = "\r\n";
+
+// Lets Excel detect UTF-8 instead of guessing a legacy code page.
+export const CSV_BOM = "\uFEFF";
+
+// OWASP "CSV Injection": spreadsheets evaluate cells starting with these as formulas (tab and CR
+// because some apps strip them before evaluating what follows).
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Prefixes `'` to a cell a spreadsheet would evaluate as a formula; other text is unchanged. */
+export function neutraliseFormula(cell: string): string {
+  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+function formatCell(cell: CsvCell): string {
+  if (cell === null || cell === undefined) return "";
+  // Numbers and booleans come from our code, not from people, and "-1" must stay a number.
+  const text = typeof cell === "string" ? neutraliseFormula(cell) : String(cell);
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsvRow(cells: readonly CsvCell[]): string {
+  return cells.map(formatCell).join(",") + CSV_LINE_END;
+}
+
+export function csvHeader(columns: readonly string[]): string {
+  return toCsvRow(columns);
+}
+
+export interface CsvLinesOptions {
+  bom?: boolean;
+}
+
+/**
+ * Streams a CSV document one record at a time, so a large division never sits in memory as one
+ * string. Feed it to a ReadableStream (e.g. `ReadableStream.from`) in the export route.
+ */
+export async function* csvLines<T>(
+  header: readonly string[],
+  rows: Iterable<T> | AsyncIterable<T>,
+  toCells: (row: T) => readonly CsvCell[],
+  options: CsvLinesOptions = {},
+): AsyncGenerator<string, void, undefined> {
+  yield (options.bom ? CSV_BOM : "") + csvHeader(header);
+  for await (const row of rows) yield toCsvRow(toCells(row));
+}

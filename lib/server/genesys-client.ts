@@ -1,0 +1,313 @@
+import "server-only";
+
+import type { ZodType } from "zod";
+
+import type { Env, FetchConfig, GenesysConfig } from "./env";
+import { toUpstreamError, UpstreamError } from "./errors";
+import {
+  authzDivisionSchema,
+  divisionListingSchema,
+  divisionsPermittedSchema,
+  oauthClientSchema,
+  organizationSchema,
+  roleSchema,
+  tokenInfoSchema,
+  userListingSchema,
+  usersSearchResponseSchema,
+  type ApiUser,
+  type AuthzDivision,
+} from "./genesys-schemas";
+import { createSdkClient, isExtendedResponse, sdk, type SdkClient } from "./genesys-sdk";
+import { SlidingWindowBudget, Semaphore, sleep, type ConcurrencyLimit, type RequestBudget } from "./request-limiter";
+import { decideRetry } from "./retry-policy";
+
+// The one module that talks to Genesys. Every call goes through `call()`: the shared budget and
+// concurrency limit, a per-request timeout, retries (429 with Retry-After, 5xx, timeouts, network and
+// malformed bodies; never other 4xx), one token refresh on 401, and typed errors.
+
+/** Per-fetch options: cancellation, an overall deadline, and a hook to count upstream calls. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Epoch ms after which no retry starts. */
+  deadlineAt?: number;
+  onCall?: (operation: string, status: number) => void;
+}
+
+export interface UserSearchCriterion {
+  type: "EXACT" | "STARTS_WITH" | "CONTAINS";
+  fields: string[];
+  values: string[];
+  operator?: "AND" | "OR" | "NOT";
+}
+
+export interface UserSearchBody {
+  pageSize: number;
+  pageNumber: number;
+  sort: { sortBy: string; sortOrder: "ASC" | "DESC" }[];
+  query: UserSearchCriterion[];
+  enforcePermissions: boolean;
+}
+
+/** (inferred) GET /api/v2/users has no documented maximum page size; 500 is a third-party figure. */
+const DIRECTORY_PAGE_SIZE = 500;
+
+/** Tokens are renewed this long before `expires_in` runs out, so a request never carries a dying token. */
+const TOKEN_EARLY_RENEWAL_MS = 60_000;
+
+export interface ClientStats {
+  calls: Record<string, Record<string, number>>;
+  retries: number;
+  rateLimited: number;
+  tokenRefreshes: number;
+}
+
+export interface GenesysClientDeps {
+  genesys: GenesysConfig;
+  fetch: FetchConfig;
+  budget?: RequestBudget;
+  limit?: ConcurrencyLimit;
+  now?: () => number;
+  random?: () => number;
+}
+
+export class GenesysClient {
+  private readonly sdkClient: SdkClient;
+  private readonly apis;
+  private readonly budget: RequestBudget;
+  private readonly limit: ConcurrencyLimit;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private token: { value: string; renewAt: number } | null = null;
+  private refreshing: Promise<string> | null = null;
+  /** Set by a 429: every caller waits until then, since the limit is per token, not per request. */
+  private pausedUntil = 0;
+  readonly stats: ClientStats = { calls: {}, retries: 0, rateLimited: 0, tokenRefreshes: 0 };
+
+  constructor(private readonly deps: GenesysClientDeps) {
+    this.sdkClient = createSdkClient(deps.genesys, deps.fetch.requestTimeoutMs);
+    this.apis = {
+      users: new sdk.UsersApi(this.sdkClient),
+      search: new sdk.SearchApi(this.sdkClient),
+      authorization: new sdk.AuthorizationApi(this.sdkClient),
+      tokens: new sdk.TokensApi(this.sdkClient),
+      oauth: new sdk.OAuthApi(this.sdkClient),
+      organization: new sdk.OrganizationApi(this.sdkClient),
+    };
+    this.budget = deps.budget ?? new SlidingWindowBudget(deps.fetch.requestsPerMinute);
+    this.limit = deps.limit ?? new Semaphore(deps.fetch.concurrency);
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+  }
+
+  get concurrency(): number {
+    return this.deps.fetch.concurrency;
+  }
+
+  // ---- operations -------------------------------------------------------------------------------------
+
+  getDivision(divisionId: string, opts: CallOptions = {}): Promise<AuthzDivision> {
+    return this.call("getAuthorizationDivision", authzDivisionSchema, () => this.apis.authorization.getAuthorizationDivision(divisionId, { objectCount: true }), opts);
+  }
+
+  async listDivisions(opts: CallOptions = {}): Promise<AuthzDivision[]> {
+    const out: AuthzDivision[] = [];
+    for (let pageNumber = 1; ; pageNumber++) {
+      const page = await this.call(
+        "getAuthorizationDivisions",
+        divisionListingSchema,
+        () => this.apis.authorization.getAuthorizationDivisions({ pageSize: 100, pageNumber, objectCount: true }),
+        opts,
+      );
+      out.push(...page.entities);
+      if (page.entities.length === 0 || pageNumber >= (page.pageCount ?? 1)) return out;
+    }
+  }
+
+  /** Divisions in which this client holds `permission` (all pages); `all` mirrors allDivsPermitted. */
+  async divisionsPermitted(permission: string, opts: CallOptions = {}): Promise<{ all: boolean; divisions: AuthzDivision[] }> {
+    const divisions: AuthzDivision[] = [];
+    let all = false;
+    for (let pageNumber = 1; ; pageNumber++) {
+      const page = await this.call(
+        "getAuthorizationDivisionspermittedPagedMe",
+        divisionsPermittedSchema,
+        () => this.apis.authorization.getAuthorizationDivisionspermittedPagedMe(permission, { pageNumber, pageSize: 100 }),
+        opts,
+      );
+      all ||= page.allDivsPermitted === true;
+      divisions.push(...page.entities);
+      if (page.entities.length === 0 || pageNumber >= (page.pageCount ?? 1)) return { all, divisions };
+    }
+  }
+
+  searchUsers(body: UserSearchBody, opts: CallOptions = {}) {
+    return this.call("postUsersSearch", usersSearchResponseSchema, () => this.apis.search.postUsersSearch(body), opts);
+  }
+
+  /** The directory's view of up to 100 users (any state): the authoritative division check. */
+  async getUsersByIds(ids: string[], opts: CallOptions = {}): Promise<ApiUser[]> {
+    if (ids.length > 100) throw new Error("getUsersByIds takes at most 100 ids");
+    const page = await this.call("getUsers", userListingSchema, () => this.apis.users.getUsers({ id: ids, pageSize: 100, state: "any" }), opts);
+    return page.entities;
+  }
+
+  /** One page of the whole directory (no division filter exists; CONTRACT.md §a.1), every state. */
+  listUsersPage(pageNumber: number, opts: CallOptions = {}) {
+    return this.call("getUsers", userListingSchema, () => this.apis.users.getUsers({ pageNumber, pageSize: DIRECTORY_PAGE_SIZE, state: "any" }), opts);
+  }
+
+  getTokenInfo(opts: CallOptions = {}) {
+    return this.call("getTokensMe", tokenInfoSchema, () => this.apis.tokens.getTokensMe(), opts);
+  }
+
+  getOauthClient(clientId: string, opts: CallOptions = {}) {
+    return this.call("getOauthClient", oauthClientSchema, () => this.apis.oauth.getOauthClient(clientId), opts);
+  }
+
+  getRole(roleId: string, opts: CallOptions = {}) {
+    return this.call("getAuthorizationRole", roleSchema, () => this.apis.authorization.getAuthorizationRole(roleId, { userCount: false }), opts);
+  }
+
+  getOrganization(opts: CallOptions = {}) {
+    return this.call("getOrganizationsMe", organizationSchema, () => this.apis.organization.getOrganizationsMe(), opts);
+  }
+
+  /** Obtains a token now (health checks, diagnostics). */
+  async checkToken(): Promise<void> {
+    await this.accessToken();
+  }
+
+  // ---- the wrapper ------------------------------------------------------------------------------------
+
+  private async call<T>(operation: string, schema: ZodType<T>, run: () => Promise<unknown>, opts: CallOptions): Promise<T> {
+    const started = this.now();
+    const deadlineAt = opts.deadlineAt ?? started + this.deps.fetch.deadlineMs;
+    let refreshedAfter401 = false;
+    for (let attempt = 0; ; attempt++) {
+      let error: UpstreamError;
+      try {
+        return await this.attempt(operation, schema, run, opts);
+      } catch (raw) {
+        if (opts.signal?.aborted) throw opts.signal.reason ?? raw;
+        error = raw instanceof UpstreamError ? raw : toUpstreamError(raw, operation);
+      }
+      if (error.status === 401 && !refreshedAfter401) {
+        // An expired or revoked token: renew once and try again, without counting it as a retry.
+        refreshedAfter401 = true;
+        this.token = null;
+        attempt--;
+        continue;
+      }
+      if (error.status === 429) {
+        this.stats.rateLimited++;
+        if (error.retryAfterSeconds !== undefined) {
+          this.pausedUntil = Math.max(this.pausedUntil, this.now() + Math.min(error.retryAfterSeconds * 1000, this.deps.fetch.retryAfterCapMs));
+        }
+      }
+      const decision = decideRetry({
+        attempt: attempt + 1,
+        error,
+        elapsedMs: this.now() - started,
+        deadlineMs: deadlineAt - started,
+        maxRetries: this.deps.fetch.maxRetries,
+        retryAfterCapMs: this.deps.fetch.retryAfterCapMs,
+        random: this.random,
+      });
+      if (!decision.retry) throw error;
+      this.stats.retries++;
+      await sleep(decision.delayMs, opts.signal);
+    }
+  }
+
+  private async attempt<T>(operation: string, schema: ZodType<T>, run: () => Promise<unknown>, opts: CallOptions): Promise<T> {
+    const pause = this.pausedUntil - this.now();
+    if (pause > 0) await sleep(pause, opts.signal);
+    await this.budget.take(opts.signal);
+    const release = await this.limit.acquire(opts.signal);
+    let status = 0;
+    try {
+      const token = await this.accessToken();
+      this.sdkClient.setAccessToken(token);
+      const response = await withTimeout(run(), this.deps.fetch.requestTimeoutMs + 1_000, operation);
+      if (!isExtendedResponse(response)) throw new UpstreamError({ kind: "malformed", message: "Unexpected response shape from the SDK", operation });
+      status = response.status;
+      const parsed = schema.safeParse(response.body);
+      if (!parsed.success) {
+        throw new UpstreamError({ kind: "malformed", status: response.status, message: "Genesys returned a body that could not be read", operation });
+      }
+      return parsed.data;
+    } catch (raw) {
+      const e = raw instanceof UpstreamError ? raw : toUpstreamError(raw, operation);
+      status = e.status;
+      throw e;
+    } finally {
+      release();
+      this.count(operation, status);
+      opts.onCall?.(operation, status);
+    }
+  }
+
+  private count(operation: string, status: number): void {
+    const byStatus = (this.stats.calls[operation] ??= {});
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
+  }
+
+  /** A cached client-credentials token; one login in flight at a time however many callers wait. */
+  private accessToken(): Promise<string> {
+    if (this.token && this.now() < this.token.renewAt) return Promise.resolve(this.token.value);
+    this.refreshing ??= this.login().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async login(): Promise<string> {
+    const started = this.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.stats.tokenRefreshes++;
+        const auth = await withTimeout(
+          this.sdkClient.loginClientCredentialsGrant(this.deps.genesys.clientId, this.deps.genesys.clientSecret),
+          this.deps.fetch.requestTimeoutMs + 1_000,
+          "oauthToken",
+        );
+        const value = auth.accessToken;
+        if (typeof value !== "string" || value === "") throw new UpstreamError({ kind: "malformed", message: "The token response had no access_token", operation: "oauthToken" });
+        const expiresAt = typeof auth.tokenExpiryTime === "number" ? auth.tokenExpiryTime : this.now() + 300_000;
+        const lifetime = expiresAt - this.now();
+        // Renew a minute early, or at 80 % of very short lifetimes (tests use seconds-long tokens).
+        this.token = { value, renewAt: this.now() + Math.max(0, Math.min(lifetime - TOKEN_EARLY_RENEWAL_MS, lifetime * 0.8)) };
+        return value;
+      } catch (raw) {
+        const error = raw instanceof UpstreamError ? raw : toUpstreamError(raw, "oauthToken");
+        const decision = decideRetry({
+          attempt: attempt + 1,
+          error,
+          elapsedMs: this.now() - started,
+          deadlineMs: this.deps.fetch.deadlineMs,
+          maxRetries: this.deps.fetch.maxRetries,
+          retryAfterCapMs: this.deps.fetch.retryAfterCapMs,
+          random: this.random,
+        });
+        if (!decision.retry) throw error;
+        await sleep(decision.delayMs);
+      }
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UpstreamError({ kind: "timeout", message: `Genesys did not answer within ${ms} ms`, operation })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+let shared: GenesysClient | undefined;
+
+/** The process-wide BFF client: one identity, one token, one budget for all callers. */
+export function getGenesysClient(env: Env): GenesysClient {
+  shared ??= new GenesysClient({ genesys: env.genesys, fetch: env.fetch });
+  return shared;
+}

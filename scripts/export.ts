@@ -1,0 +1,115 @@
+// npm run export -- --division <id or exact name> [--format json|csv|ndjson] [--out FILE] [--state active|inactive|any]
+// Headless export of one division's users with the BFF library and configuration (.env).
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+
+import { adviceFor } from "@/lib/server/error-advice";
+import { AppError, toUpstreamError, UpstreamError, appErrorFromUpstream } from "@/lib/server/errors";
+import { ConfigError, getEnv } from "@/lib/server/env";
+import { DivisionService } from "@/lib/server/division-service";
+import type { DivisionUsers } from "@/lib/server/division-fetch";
+import { EXPORT_HEADER, filterByState, userCsvRow, type StateFilter } from "@/lib/server/user-export";
+
+const USAGE = "Usage: npm run export -- --division <id or exact name> [--format json|csv|ndjson] [--out FILE] [--state active|inactive|any]";
+
+const EXIT = { ok: 0, other: 1, usage: 2, notFound: 3, forbidden: 4, incomplete: 5 } as const;
+
+class UsageError extends Error {}
+
+function exitCodeFor(e: unknown): number {
+  if (e instanceof UsageError || e instanceof ConfigError) return EXIT.usage;
+  if (!(e instanceof AppError)) return EXIT.other;
+  if (e.code === "bad_request") return EXIT.usage;
+  if (e.code === "not_found") return EXIT.notFound;
+  if (e.code === "upstream_forbidden") return EXIT.forbidden;
+  if (e.code === "isolation_violation" || e.code === "incomplete_result") return EXIT.incomplete;
+  return EXIT.other;
+}
+
+function parse() {
+  const { values } = parseArgs({
+    options: {
+      division: { type: "string" },
+      format: { type: "string", default: "json" },
+      out: { type: "string" },
+      state: { type: "string", default: "any" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(EXIT.ok);
+  }
+  if (!values.division) throw new UsageError("--division is required");
+  if (!["json", "csv", "ndjson"].includes(values.format)) throw new UsageError(`--format must be json, csv or ndjson (got "${values.format}")`);
+  if (!["active", "inactive", "any"].includes(values.state)) throw new UsageError(`--state must be active, inactive or any (got "${values.state}")`);
+  return { division: values.division, format: values.format as "json" | "csv" | "ndjson", out: values.out, state: values.state as StateFilter };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function resolveDivisionId(service: DivisionService, input: string): Promise<string> {
+  if (UUID.test(input)) return input;
+  const all = await service.client.listDivisions();
+  const matches = all.filter((d) => d.name === input);
+  const [only] = matches;
+  if (matches.length === 1 && only) return only.id;
+  if (matches.length > 1) throw new UsageError(`More than one division is named "${input}"; pass its id instead: ${matches.map((d) => d.id).join(", ")}`);
+  const names = all.map((d) => d.name).sort();
+  throw new AppError("not_found", `No division is named "${input}". Divisions: ${names.join(", ")}`);
+}
+
+function render(result: DivisionUsers, format: "json" | "csv" | "ndjson", state: StateFilter): string {
+  const users = filterByState(result.users, state);
+  if (format === "csv") return EXPORT_HEADER + users.map(userCsvRow).join("");
+  if (format === "ndjson") return users.map((u) => JSON.stringify(u)).join("\n") + (users.length ? "\n" : "");
+  return JSON.stringify({ division: result.division, meta: { ...result.meta, stateFilter: state, rows: users.length }, users }, null, 2) + "\n";
+}
+
+async function main(): Promise<number> {
+  const args = parse();
+  if (fs.existsSync(".env")) process.loadEnvFile(".env");
+  const service = new DivisionService(getEnv());
+  const divisionId = await resolveDivisionId(service, args.division);
+  let lastPct = -1;
+  const result = await service.fetchUncached(divisionId, (p) => {
+    const pct = p.pagesTotal ? Math.floor((100 * p.pagesDone) / p.pagesTotal) : 0;
+    if (process.stderr.isTTY && pct !== lastPct) {
+      lastPct = pct;
+      process.stderr.write(`\r${p.phase}: ${p.pagesDone}/${p.pagesTotal} pages, ${p.rows} rows`);
+    }
+  });
+  if (process.stderr.isTTY) process.stderr.write("\n");
+  const text = render(result, args.format, args.state);
+  if (args.out) fs.writeFileSync(args.out, text);
+  else process.stdout.write(text);
+  const iso = result.meta.isolation;
+  console.error(
+    `Exported ${filterByState(result.users, args.state).length} users of ${result.division.name}` +
+      ` (${iso.verified ? `${iso.verified} verified against the directory` : "search only"}, ${iso.dropped.length} rows of other divisions dropped,` +
+      ` Genesys counts ${iso.objectCount ?? "?"}) in ${(result.meta.durationMs / 1000).toFixed(1)} s, ${result.meta.upstreamCalls} upstream calls` +
+      (args.out ? ` → ${args.out}` : ""),
+  );
+  if (!result.meta.consistent) console.error(`Warning: the result may be inconsistent: ${result.meta.consistencyNotes.join("; ")}`);
+  return EXIT.ok;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (raw: unknown) => {
+    const parseArgsError = typeof (raw as { code?: unknown }).code === "string" && (raw as { code: string }).code.startsWith("ERR_PARSE_ARGS");
+    const e = raw instanceof UpstreamError ? appErrorFromUpstream(raw) : parseArgsError ? new UsageError((raw as Error).message) : raw;
+    if (e instanceof UsageError) console.error(`${e.message}\n${USAGE}`);
+    else if (e instanceof AppError) {
+      console.error(`Error (${e.code}): ${e.message}`);
+      for (const step of adviceFor(e)) console.error(`  - ${step}`);
+    } else {
+      // Never print a raw SDK error: it can carry the Basic auth header.
+      const safe = toUpstreamError(e);
+      console.error(`Error: ${safe.message}`);
+    }
+    process.exit(exitCodeFor(e));
+  },
+);
