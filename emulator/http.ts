@@ -3,6 +3,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
+/** A body already serialised to JSON (hot paths build it from cached fragments). */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
+
 export interface Reply {
   status: number;
   headers?: Record<string, string>;
@@ -69,7 +74,10 @@ export function newCorrelationId(): string {
 export function send(res: ServerResponse, reply: Reply, correlationId: string, truncate = false): void {
   const headers: Record<string, string> = { "ININ-Correlation-Id": correlationId, ...reply.headers };
   let payload: string | undefined;
-  if (typeof reply.body === "string") {
+  if (reply.body instanceof RawJson) {
+    payload = truncate ? reply.body.json.slice(0, Math.max(1, Math.floor(reply.body.json.length / 2))) : reply.body.json;
+    headers["Content-Type"] = "application/json";
+  } else if (typeof reply.body === "string") {
     payload = reply.body;
     headers["Content-Type"] = reply.contentType ?? "text/html; charset=utf-8";
   } else if (reply.body !== undefined) {

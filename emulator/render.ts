@@ -122,3 +122,18 @@ export function listing<T>(all: T[], pageNumber: number, pageSize: number, path:
     ...(pageNumber > 1 ? { previousUri: uri(pageNumber - 1) } : {}),
   };
 }
+
+// Serialising 100 users for every page made the emulator the bottleneck of parallel clients, so a record's
+// JSON is kept until the record changes. Directory records are mutable: the key includes what a change
+// bumps (version, division, state) as well as the manager's version.
+const userJson = new WeakMap<object, { stamp: string; json: string }>();
+
+export function renderUserJson(state: EmulatorState, view: Readonly<EmuUser>): string {
+  const managerVersion = view.managerId ? state.users.get(view.managerId)?.version : undefined;
+  const stamp = `${view.version}|${view.divisionId}|${view.state}|${managerVersion ?? ""}`;
+  const hit = userJson.get(view);
+  if (hit && hit.stamp === stamp) return hit.json;
+  const json = JSON.stringify(renderUser(state, view));
+  userJson.set(view, { stamp, json });
+  return json;
+}

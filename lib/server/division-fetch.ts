@@ -83,6 +83,9 @@ export interface FetchOptions {
   now?: () => number;
 }
 
+// One collator for the whole sort: localeCompare with options builds a new one per comparison (seconds for 12,000 rows).
+const byName = new Intl.Collator("en", { sensitivity: "base" });
+
 const DIVISION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ATTEMPTS = 3;
 /** Partition splits deeper than this would mean > 16^4 × 10,000 users: something else is wrong. */
@@ -307,7 +310,7 @@ async function fetchVerified(
   }
 
   const users = [...members.values()].map((u) => toDto(u, division)).filter((u): u is UserDto => u !== null);
-  users.sort((a, b) => a.name.localeCompare(b.name, "en", { sensitivity: "base" }) || (a.id < b.id ? -1 : 1));
+  users.sort((a, b) => byName.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
   run.progress("done");
   return {
     division: { id: division.id, name: division.name },
