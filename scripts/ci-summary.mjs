@@ -16,8 +16,9 @@ function read(file) {
   }
 }
 
-const vitest = read("test-results/vitest.json");
-if (vitest) {
+for (const file of ["test-results/vitest.json", "test-results/vitest-http.json"]) {
+  const vitest = read(file);
+  if (!vitest) continue;
   reports++;
   passed += vitest.numPassedTests ?? 0;
   failed += (vitest.numFailedTests ?? 0) + (vitest.numFailedTestSuites ?? 0);

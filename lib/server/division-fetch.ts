@@ -10,18 +10,9 @@ import { divisionCriterion, exceedsWindow, idPrefixCriterion, SEARCH_PAGE_SIZE, 
 // Given a division, return exactly its users: all of them, none of another division's, as fast as the
 // upstream allows; when that is impossible, say so precisely rather than return a partial list.
 
-/** What the UI shows of a user, and nothing more. */
-export interface UserDto {
-  id: string;
-  name: string;
-  email: string;
-  username: string;
-  title: string;
-  department: string;
-  state: "active" | "inactive";
-  divisionId: string;
-  divisionName: string;
-}
+/** What the UI shows of a user, and nothing more (the type is shared with the browser). */
+export type { UserDto, FetchProgress } from "@/lib/shared/api-types";
+import type { UserDto, FetchProgress } from "@/lib/shared/api-types";
 
 export type DropReason = "search-division-mismatch" | "directory-division-mismatch" | "not-in-directory";
 
@@ -64,14 +55,6 @@ export interface DivisionUsers {
   division: { id: string; name: string };
   users: UserDto[];
   meta: FetchMeta;
-}
-
-export interface FetchProgress {
-  phase: "starting" | "searching" | "reconciling" | "done";
-  pagesDone: number;
-  pagesTotal: number;
-  rows: number;
-  expected: number | null;
 }
 
 export interface FetchOptions {
@@ -236,7 +219,8 @@ export async function fetchDivisionUsers(client: GenesysClient, divisionId: stri
       throw new AppError(
         "upstream_forbidden",
         `Tenantscope's Genesys Cloud client lacks the permission ${VIEW_PERMISSION} in division "${division.name}".`,
-        { details: { permission: VIEW_PERMISSION, divisionId, divisionName: division.name } },
+        // The correlation id is that of Genesys' answer listing where the client does hold the permission.
+        { details: { permission: VIEW_PERMISSION, divisionId, divisionName: division.name, ...(permitted.correlationId ? { correlationId: permitted.correlationId } : {}) } },
       );
     }
   } catch (e) {

@@ -1,6 +1,8 @@
 import "server-only";
 
+import type { AuthorizedDivision } from "./access";
 import { DivisionCache, MemoryStore, type CachedResult } from "./division-cache";
+import { DivisionDirectory } from "./division-directory";
 import { assertDivisionId, fetchDivisionUsers, type DivisionUsers, type FetchProgress } from "./division-fetch";
 import { getEnv, type Env } from "./env";
 import { GenesysClient } from "./genesys-client";
@@ -8,13 +10,18 @@ import { GenesysClient } from "./genesys-client";
 // Wires configuration, the one Genesys client and the division cache together: what routes, pages and
 // the export CLI call. One instance per process (see getDivisionService).
 
+/** How long the division directory (names, counts, reachability) is trusted before it is re-read. */
+const DIRECTORY_TTL_MS = 60_000;
+
 export class DivisionService {
   readonly cache: DivisionCache;
+  readonly directory: DivisionDirectory;
 
   constructor(
     readonly env: Env,
     readonly client: GenesysClient = new GenesysClient({ genesys: env.genesys, fetch: env.fetch }),
   ) {
+    this.directory = new DivisionDirectory(client, DIRECTORY_TTL_MS);
     this.cache = new DivisionCache({
       load: (divisionId, onProgress) => this.fetchUncached(divisionId, onProgress),
       store: new MemoryStore<DivisionUsers>(env.cache.maxEntries),
@@ -24,10 +31,10 @@ export class DivisionService {
     });
   }
 
-  /** A division's users through the cache. A malformed id is refused before anything else happens. */
-  getUsers(divisionId: string, options: { force?: boolean; onProgress?: (p: FetchProgress) => void } = {}): Promise<CachedResult> {
-    assertDivisionId(divisionId);
-    return this.cache.get(divisionId, options);
+  /** A division's users through the cache; only for a division that passed the access check. */
+  getUsers(division: AuthorizedDivision, options: { force?: boolean; onProgress?: (p: FetchProgress) => void } = {}): Promise<CachedResult> {
+    assertDivisionId(division.id);
+    return this.cache.get(division.id, options);
   }
 
   /** Always fetches from Genesys (the export CLI, the cache's loader). */

@@ -119,7 +119,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
 
   return {
     status: appError.status,
-    body: { error: { ...safeDetails, code: appError.code, message: GENERIC_MESSAGES[appError.code] ?? appError.message } },
+    body: { error: { code: appError.code, message: GENERIC_MESSAGES[appError.code] ?? appError.message, ...safeDetails } },
     headers,
   };
 }

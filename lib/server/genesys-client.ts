@@ -2,7 +2,7 @@ import "server-only";
 
 import type { ZodType } from "zod";
 
-import type { Env, FetchConfig, GenesysConfig } from "./env";
+import type { AuthEnv, Env, FetchConfig, GenesysConfig } from "./env";
 import { toUpstreamError, UpstreamError } from "./errors";
 import {
   authzDivisionSchema,
@@ -14,6 +14,7 @@ import {
   tokenInfoSchema,
   userListingSchema,
   usersSearchResponseSchema,
+  apiUserSchema,
   type ApiUser,
   type AuthzDivision,
 } from "./genesys-schemas";
@@ -64,6 +65,11 @@ export interface ClientStats {
 export interface GenesysClientDeps {
   genesys: GenesysConfig;
   fetch: FetchConfig;
+  /**
+   * Where tokens come from. Default: the BFF's client-credentials grant. A signed-in staff member's client
+   * passes their own token instead (it cannot be renewed here: a 401 then surfaces to the caller).
+   */
+  userToken?: string;
   budget?: RequestBudget;
   limit?: ConcurrencyLimit;
   now?: () => number;
@@ -124,11 +130,12 @@ export class GenesysClient {
   }
 
   /** Divisions in which this client holds `permission` (all pages); `all` mirrors allDivsPermitted. */
-  async divisionsPermitted(permission: string, opts: CallOptions = {}): Promise<{ all: boolean; divisions: AuthzDivision[] }> {
+  async divisionsPermitted(permission: string, opts: CallOptions = {}): Promise<{ all: boolean; divisions: AuthzDivision[]; correlationId?: string }> {
     const divisions: AuthzDivision[] = [];
     let all = false;
+    let lastCorrelationId: string | undefined;
     for (let pageNumber = 1; ; pageNumber++) {
-      const page = await this.call(
+      const { data: page, correlationId } = await this.callWithMeta(
         "getAuthorizationDivisionspermittedPagedMe",
         divisionsPermittedSchema,
         () => this.apis.authorization.getAuthorizationDivisionspermittedPagedMe(permission, { pageNumber, pageSize: 100 }),
@@ -136,7 +143,8 @@ export class GenesysClient {
       );
       all ||= page.allDivsPermitted === true;
       divisions.push(...page.entities);
-      if (page.entities.length === 0 || pageNumber >= (page.pageCount ?? 1)) return { all, divisions };
+      lastCorrelationId = correlationId;
+      if (page.entities.length === 0 || pageNumber >= (page.pageCount ?? 1)) return { all, divisions, ...(lastCorrelationId ? { correlationId: lastCorrelationId } : {}) };
     }
   }
 
@@ -154,6 +162,10 @@ export class GenesysClient {
   /** One page of the whole directory (no division filter exists; CONTRACT.md §a.1), every state. */
   listUsersPage(pageNumber: number, opts: CallOptions = {}) {
     return this.call("getUsers", userListingSchema, () => this.apis.users.getUsers({ pageNumber, pageSize: DIRECTORY_PAGE_SIZE, state: "any" }), opts);
+  }
+
+  getUsersMe(opts: CallOptions = {}) {
+    return this.call("getUsersMe", apiUserSchema, () => this.apis.users.getUsersMe(), opts);
   }
 
   getTokenInfo(opts: CallOptions = {}) {
@@ -180,6 +192,11 @@ export class GenesysClient {
   // ---- the wrapper ------------------------------------------------------------------------------------
 
   private async call<T>(operation: string, schema: ZodType<T>, run: () => Promise<unknown>, opts: CallOptions): Promise<T> {
+    return (await this.callWithMeta(operation, schema, run, opts)).data;
+  }
+
+  /** As `call`, plus the response's correlation id (admins quote it to Genesys support). */
+  private async callWithMeta<T>(operation: string, schema: ZodType<T>, run: () => Promise<unknown>, opts: CallOptions): Promise<{ data: T; correlationId?: string }> {
     const started = this.now();
     const deadlineAt = opts.deadlineAt ?? started + this.deps.fetch.deadlineMs;
     let refreshedAfter401 = false;
@@ -191,7 +208,7 @@ export class GenesysClient {
         if (opts.signal?.aborted) throw opts.signal.reason ?? raw;
         error = raw instanceof UpstreamError ? raw : toUpstreamError(raw, operation);
       }
-      if (error.status === 401 && !refreshedAfter401) {
+      if (error.status === 401 && !refreshedAfter401 && this.deps.userToken === undefined) {
         // An expired or revoked token: renew once and try again, without counting it as a retry.
         refreshedAfter401 = true;
         this.token = null;
@@ -219,7 +236,7 @@ export class GenesysClient {
     }
   }
 
-  private async attempt<T>(operation: string, schema: ZodType<T>, run: () => Promise<unknown>, opts: CallOptions): Promise<T> {
+  private async attempt<T>(operation: string, schema: ZodType<T>, run: () => Promise<unknown>, opts: CallOptions): Promise<{ data: T; correlationId?: string }> {
     const pause = this.pausedUntil - this.now();
     if (pause > 0) await sleep(pause, opts.signal);
     await this.budget.take(opts.signal);
@@ -235,7 +252,8 @@ export class GenesysClient {
       if (!parsed.success) {
         throw new UpstreamError({ kind: "malformed", status: response.status, message: "Genesys returned a body that could not be read", operation });
       }
-      return parsed.data;
+      const correlationId = response.headers["inin-correlation-id"];
+      return { data: parsed.data, ...(typeof correlationId === "string" ? { correlationId } : {}) };
     } catch (raw) {
       const e = raw instanceof UpstreamError ? raw : toUpstreamError(raw, operation);
       status = e.status;
@@ -254,6 +272,7 @@ export class GenesysClient {
 
   /** A cached client-credentials token; one login in flight at a time however many callers wait. */
   private accessToken(): Promise<string> {
+    if (this.deps.userToken !== undefined) return Promise.resolve(this.deps.userToken);
     if (this.token && this.now() < this.token.renewAt) return Promise.resolve(this.token.value);
     this.refreshing ??= this.login().finally(() => {
       this.refreshing = null;
@@ -296,6 +315,16 @@ export class GenesysClient {
   }
 }
 
+/** A client acting as one signed-in staff member, with their own token and a small budget of its own. */
+export function staffGenesysClient(env: Env, userToken: string): GenesysClient {
+  return new GenesysClient({
+    genesys: env.genesys,
+    fetch: { ...env.fetch, concurrency: 4, maxRetries: 2 },
+    userToken,
+    budget: new SlidingWindowBudget(60),
+  });
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -304,10 +333,27 @@ function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Pro
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-let shared: GenesysClient | undefined;
-
-/** The process-wide BFF client: one identity, one token, one budget for all callers. */
-export function getGenesysClient(env: Env): GenesysClient {
-  shared ??= new GenesysClient({ genesys: env.genesys, fetch: env.fetch });
-  return shared;
+/** Renews a staff member's token with their refresh token (Code Authorization grant, staff client). */
+export async function refreshStaffToken(env: Env, auth: AuthEnv, refreshToken: string): Promise<{ accessToken: string; refreshToken?: string; accessTokenExpiresAt: number }> {
+  const client = createSdkClient(env.genesys, env.fetch.requestTimeoutMs);
+  try {
+    const data = await withTimeout(
+      client.refreshCodeAuthorizationGrant(auth.staffClientId, auth.staffClientSecret, refreshToken),
+      env.fetch.requestTimeoutMs + 1_000,
+      "oauthToken",
+    );
+    if (typeof data.accessToken !== "string" || data.accessToken === "") {
+      throw new UpstreamError({ kind: "malformed", message: "The token response had no access_token", operation: "oauthToken" });
+    }
+    // The typings omit refreshToken, which the SDK sets after a code or refresh grant.
+    const renewed = (data as { refreshToken?: unknown }).refreshToken;
+    return {
+      accessToken: data.accessToken,
+      ...(typeof renewed === "string" && renewed !== "" ? { refreshToken: renewed } : {}),
+      accessTokenExpiresAt: typeof data.tokenExpiryTime === "number" ? data.tokenExpiryTime : Date.now() + 300_000,
+    };
+  } catch (raw) {
+    // The SDK rejects login calls with a raw AxiosError whose config carries the Basic header.
+    throw raw instanceof UpstreamError ? raw : toUpstreamError(raw, "oauthToken");
+  }
 }

@@ -1,0 +1,17 @@
+// GET|POST /api/auth/* – next-auth: Genesys Cloud sign-in, callback, session, sign-out
+import NextAuth from "next-auth";
+
+import { getAuthOptions } from "@/lib/server/auth-options";
+import { callbackProblem } from "@/lib/server/sign-in-errors";
+
+type Context = { params: Promise<{ nextauth: string[] }> };
+
+// Built on first use, so that `next build` needs no secrets.
+async function handler(req: Request, context: Context): Promise<Response> {
+  // next-auth reports a denied consent and a lost state cookie alike ("OAuthCallback"); tell them apart.
+  const problem = callbackProblem(req);
+  if (problem) return Response.redirect(new URL(`/signin?error=${problem}`, req.url), 302);
+  return (NextAuth(getAuthOptions()) as (req: Request, context: Context) => Promise<Response>)(req, context);
+}
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,7 @@
+// GET /api/divisions/{divisionId}/users.csv?q=&state=&sort= – CSV of exactly the filtered, sorted view
+import { divisionCsvResponse } from "@/lib/server/division-export";
+import { route } from "@/lib/server/route";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route<{ divisionId: string }>((req, { divisionId }, ctx) => divisionCsvResponse(req, divisionId, ctx));

@@ -1,0 +1,8 @@
+// GET /api/divisions/{divisionId}/users – the division's users and fetch metadata (JSON, or NDJSON with
+// progress lines first when the request accepts application/x-ndjson); ?refresh=1 forces a refetch
+import { divisionUsersResponse } from "@/lib/server/division-users";
+import { route } from "@/lib/server/route";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route<{ divisionId: string }>((req, { divisionId }, ctx) => divisionUsersResponse(req, divisionId, ctx));

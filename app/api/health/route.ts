@@ -1,0 +1,10 @@
+// GET /api/health – liveness and readiness: the app is up and a Genesys token can be obtained (no tenant data)
+import { checkHealth } from "@/lib/server/health";
+import { json, route } from "@/lib/server/route";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async () => {
+  const health = await checkHealth();
+  return json(health, { status: health.status === "ok" ? 200 : 503 });
+});

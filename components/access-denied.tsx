@@ -1,0 +1,57 @@
+import Link from "next/link";
+
+// The 403 page: a manager learns what to ask for, an admin learns what to fix.
+export function AccessDenied({
+  isAdmin,
+  reason,
+  divisionName,
+  correlationId,
+}: {
+  isAdmin: boolean;
+  reason: "not_granted" | "bff_not_granted";
+  divisionName: string;
+  correlationId?: string | undefined;
+}) {
+  return (
+    <div className="panel" role="alert" aria-labelledby="denied-title">
+      <p className="badge bad">403 · No access</p>
+      <h1 id="denied-title">You can&apos;t view {divisionName}</h1>
+      {reason === "not_granted" ? (
+        <>
+          <p>Your Genesys Cloud account has no access to the users of {divisionName}.</p>
+          <p>
+            If you need it, ask your Genesys Cloud administrator for a role with <strong>Directory &gt; User &gt; View</strong> in the division{" "}
+            <strong>{divisionName}</strong>. Changes can take up to 5 minutes to apply; then reload this page.
+          </p>
+        </>
+      ) : isAdmin ? (
+        <>
+          <p>
+            Tenantscope&apos;s own Genesys Cloud client is missing <code>directory:user:view</code> in <strong>{divisionName}</strong>, so no one can see
+            this division here.
+          </p>
+          <ol>
+            <li>In Genesys Cloud open Admin &gt; Integrations &gt; OAuth and select Tenantscope&apos;s client.</li>
+            <li>
+              On its Roles tab, give it a role that has Directory &gt; User &gt; View in the division {divisionName}.
+            </li>
+            <li>Changes take up to 5 minutes to apply; then reload this page.</li>
+          </ol>
+          {correlationId ? (
+            <p className="muted">
+              Genesys correlation id: <code>{correlationId}</code>
+            </p>
+          ) : null}
+          <p>
+            <Link href="/diagnostics">Open diagnostics</Link> to check every division at once.
+          </p>
+        </>
+      ) : (
+        <p>Tenantscope is not set up for {divisionName} yet. Please ask your administrator to enable it.</p>
+      )}
+      <p>
+        <Link href="/">Back to your divisions</Link>
+      </p>
+    </div>
+  );
+}

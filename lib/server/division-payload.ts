@@ -1,0 +1,55 @@
+import "server-only";
+
+import type { DivisionUsersPayload } from "@/lib/shared/api-types";
+
+import type { AuthorizedDivision } from "./access";
+import type { CachedResult } from "./division-cache";
+import type { StaffAccess } from "./staff-access";
+
+// What the users route returns, shaped for the caller's role. Dropped rows name users of *other*
+// divisions, so only admins get them; managers get the count, in neutral words, and nothing else.
+
+export function toPayload(division: AuthorizedDivision, result: CachedResult, staff: StaffAccess): DivisionUsersPayload {
+  const { value } = result;
+  const iso = value.meta.isolation;
+  const admin = staff.isAdmin;
+  const refreshError = result.refreshError;
+  const correlationId = refreshError?.details?.correlationId;
+  return {
+    division: { id: division.id, name: value.division.name, userCount: iso.objectCount },
+    users: value.users,
+    meta: {
+      fetchedAt: value.meta.fetchedAt,
+      durationMs: value.meta.durationMs,
+      searchPages: value.meta.searchPages,
+      upstreamCalls: value.meta.upstreamCalls,
+      consistent: value.meta.consistent,
+      ...(admin ? { consistencyNotes: value.meta.consistencyNotes } : {}),
+      isolation: {
+        checked: iso.checked,
+        verified: iso.verified,
+        droppedCount: iso.dropped.length,
+        addedFromDirectory: iso.addedFromDirectory,
+        objectCount: iso.objectCount,
+        countMatches: iso.countMatches,
+        mode: iso.mode,
+        ...(admin ? { dropped: iso.dropped.map((d) => ({ ...d })) } : {}),
+      },
+    },
+    cache: {
+      freshness: result.freshness,
+      ageSeconds: Math.round(result.ageMs / 1000),
+      revalidating: result.revalidating,
+      stale: result.freshness === "stale",
+      ...(refreshError
+        ? {
+            refreshError: {
+              code: refreshError.code,
+              message: refreshError.message,
+              ...(admin && typeof correlationId === "string" ? { correlationId } : {}),
+            },
+          }
+        : {}),
+    },
+  };
+}

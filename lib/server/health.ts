@@ -1,0 +1,31 @@
+import "server-only";
+
+import { getDivisionService } from "./division-service";
+import { ConfigError } from "./env";
+import { isAppError, toUpstreamError, UpstreamError } from "./errors";
+
+// Readiness says only what an operator's probe needs: whether config loads and a token can be had. It names
+// no tenant, user, client id or secret.
+
+export interface Health {
+  status: "ok" | "degraded";
+  checks: { config: "ok" | "failed"; upstreamToken: "ok" | "failed" | "skipped" };
+  upstream?: { code: string; status: number };
+}
+
+export async function checkHealth(): Promise<Health> {
+  let service;
+  try {
+    service = getDivisionService();
+  } catch (e) {
+    if (e instanceof ConfigError || isAppError(e)) return { status: "degraded", checks: { config: "failed", upstreamToken: "skipped" } };
+    throw e;
+  }
+  try {
+    await service.client.checkToken();
+    return { status: "ok", checks: { config: "ok", upstreamToken: "ok" } };
+  } catch (e) {
+    const u = e instanceof UpstreamError ? e : toUpstreamError(e);
+    return { status: "degraded", checks: { config: "ok", upstreamToken: "failed" }, upstream: { code: u.genesysCode ?? u.kind, status: u.status } };
+  }
+}

@@ -1,0 +1,30 @@
+import "server-only";
+
+import { getToken } from "next-auth/jwt";
+import { cookies, headers } from "next/headers";
+
+import { getAuthEnv, getEnv } from "./env";
+import { StaffAccessResolver, type StaffAccess } from "./staff-access";
+
+// Reads the caller's session straight from the encrypted session cookie (server side only) and turns it
+// into their current access. An unreadable or expired cookie is "signed out", never an error.
+
+let resolver: StaffAccessResolver | undefined;
+
+export function getStaffResolver(): StaffAccessResolver {
+  resolver ??= new StaffAccessResolver(getEnv(), getAuthEnv());
+  return resolver;
+}
+
+export async function getStaffAccess(): Promise<StaffAccess | null> {
+  const [cookieStore, headerList] = await Promise.all([cookies(), headers()]);
+  // getToken expects a Node-style request; only cookies and headers are read from it.
+  const req = {
+    cookies: Object.fromEntries(cookieStore.getAll().map((c) => [c.name, c.value])),
+    headers: Object.fromEntries(headerList.entries()),
+  } as unknown as Parameters<typeof getToken>[0]["req"];
+  const auth = getAuthEnv();
+  const token = await getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies });
+  if (!token?.genesys) return null;
+  return getStaffResolver().resolve(token.genesys);
+}

@@ -1,0 +1,87 @@
+// Starts the emulator and the built app (`next start`) wired together, for the HTTP and browser tests and
+// the demo. Run `next build` first. Prints one JSON line {"app":…, "emulator":…} when both are ready.
+//   node --import tsx scripts/stack.ts [--app-port 3100] [--emulator-port 0] [--env KEY=VALUE …]
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+import { DEMO } from "../emulator/seed";
+import { startEmulator } from "../emulator/server";
+
+export interface StackOptions {
+  appPort: number;
+  emulatorPort?: number;
+  /** Extra or overriding app environment. */
+  env?: Record<string, string>;
+  /** Forward the app's output (default: only errors). */
+  verbose?: boolean;
+}
+
+export function appEnv(appPort: number, emulatorUrl: string): Record<string, string> {
+  return {
+    NEXT_TELEMETRY_DISABLED: "1",
+    GENESYS_CLIENT_ID: DEMO.clients.bff.id,
+    GENESYS_CLIENT_SECRET: DEMO.clients.bff.secret,
+    GENESYS_REGION: "us-east-1",
+    GENESYS_GATEWAY_URL: emulatorUrl,
+    GENESYS_STAFF_CLIENT_ID: DEMO.clients.staffLogin.id,
+    GENESYS_STAFF_CLIENT_SECRET: DEMO.clients.staffLogin.secret,
+    TENANTSCOPE_ADMIN_EMAILS: DEMO.staff.admin.email,
+    NEXTAUTH_URL: `http://localhost:${appPort}`,
+    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    LOG_LEVEL: "warn",
+  };
+}
+
+export async function startStack(options: StackOptions) {
+  const emulator = await startEmulator({ port: options.emulatorPort ?? 0, host: "127.0.0.1" });
+  const root = path.resolve(__dirname, "..");
+  const env = { ...process.env, ...appEnv(options.appPort, emulator.url), ...options.env };
+  const app = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", "-p", String(options.appPort)], {
+    cwd: root,
+    env,
+    stdio: ["ignore", options.verbose ? "inherit" : "ignore", "inherit"],
+    detached: false,
+  });
+  const appUrl = `http://localhost:${options.appPort}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (app.exitCode !== null) throw new Error(`next start exited with ${app.exitCode}`);
+    try {
+      const res = await fetch(`${appUrl}/api/health`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error("the app did not become healthy within 60 s");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    appUrl,
+    emulator,
+    async stop() {
+      app.kill("SIGTERM");
+      await emulator.stop();
+    },
+  };
+}
+
+if (require.main === module) {
+  const { values } = parseArgs({
+    options: { "app-port": { type: "string", default: "3100" }, "emulator-port": { type: "string", default: "0" }, env: { type: "string", multiple: true } },
+  });
+  const extra = Object.fromEntries((values.env ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+  startStack({ appPort: Number(values["app-port"]), emulatorPort: Number(values["emulator-port"]), env: extra }).then(
+    (stack) => {
+      console.log(JSON.stringify({ app: stack.appUrl, emulator: stack.emulator.url }));
+      const stop = () => void stack.stop().then(() => process.exit(0));
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    },
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
+}
