@@ -1,0 +1,31 @@
+import { chromium } from "@playwright/test";
+import { startStack } from "/work/main/scripts/stack.ts";
+import { DEMO } from "/work/main/emulator/seed.ts";
+const stack = await startStack({ appPort: 3400 });
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+try {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await ctx.newPage();
+  await page.goto(`${stack.appUrl}/divisions/${DEMO.divisions.umbrella}?q=agent`);
+  await page.screenshot({ path: "/tmp/shots/signin.png" });
+  await page.getByRole("button", { name: /Sign in with Genesys/ }).click();
+  await page.getByLabel("Email").fill(DEMO.staff.admin.email);
+  await page.getByLabel("Password").fill("demo");
+  await page.screenshot({ path: "/tmp/shots/emulator-login.png" });
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/divisions/);
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: "/tmp/shots/umbrella-loading.png" });
+  await page.getByTestId("row-count").waitFor({ timeout: 30000 });
+  await page.screenshot({ path: "/tmp/shots/umbrella.png" });
+  await page.goto(`${stack.appUrl}/`);
+  await page.screenshot({ path: "/tmp/shots/home-admin.png", fullPage: true });
+  await page.goto(`${stack.appUrl}/diagnostics`);
+  await page.getByText("Stark Retail").first().waitFor();
+  await page.screenshot({ path: "/tmp/shots/diagnostics.png", fullPage: true });
+  await page.goto(`${stack.appUrl}/divisions/${DEMO.divisions.stark}`);
+  await page.screenshot({ path: "/tmp/shots/stark-403-admin.png" });
+  await page.goto(`${stack.appUrl}/divisions/${DEMO.divisions.acme}`);
+  await page.getByTestId("row-count").waitFor({ timeout: 30000 });
+  await page.screenshot({ path: "/tmp/shots/acme.png" });
+} finally { await browser.close(); await stack.stop(); }
