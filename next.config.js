@@ -5,6 +5,19 @@ const nextConfig = {
   serverExternalPackages: ["purecloud-platform-client-v2"],
   poweredByHeader: false,
   reactStrictMode: true,
+  // Pages and API responses get their security headers in proxy.ts; static assets (which skip the proxy)
+  // get the ones that apply to them here.
+  async headers() {
+    return [
+      {
+        source: "/_next/static/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Cross-Origin-Resource-Policy", value: "same-origin" },
+        ],
+      },
+    ];
+  },
 };
 
 module.exports = nextConfig;

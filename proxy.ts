@@ -1,21 +1,60 @@
-// First line of defence only: signed-out page requests go to the sign-in page with the full original path
-// and query as the callback, so shared links survive sign-in. The real check sits next to the data
-// (lib/server/access.ts); API routes answer 401 themselves.
+// Runs before every page and API request. Pages: security headers with a fresh CSP nonce, and signed-out
+// visitors are sent to sign in with the full original path and query as the callback, so shared links
+// survive sign-in. This is only a first line: the access check sits next to the data
+// (lib/server/access.ts), and API routes answer 401 themselves.
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
 
-import { getAuthEnv } from "@/lib/server/env";
+import { getAuthEnv, getEnv } from "@/lib/server/env";
+import { API_CSP, contentSecurityPolicy, HSTS, STATIC_SECURITY_HEADERS } from "@/lib/server/security-headers";
+
+const PUBLIC_PAGES = ["/signin"];
+
+function withSecurityHeaders(res: NextResponse, csp: string, https: boolean): NextResponse {
+  res.headers.set("Content-Security-Policy", csp);
+  for (const [k, v] of Object.entries(STATIC_SECURITY_HEADERS)) res.headers.set(k, v);
+  if (https) res.headers.set("Strict-Transport-Security", HSTS);
+  return res;
+}
+
+function isUtf8PercentEncoding(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export async function proxy(req: NextRequest): Promise<NextResponse> {
   const auth = getAuthEnv();
-  const token = await getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies });
-  if (token?.genesys) return NextResponse.next();
-  const signIn = new URL("/signin", req.nextUrl.origin);
-  signIn.searchParams.set("callbackUrl", `${req.nextUrl.pathname}${req.nextUrl.search}`);
-  return NextResponse.redirect(signIn);
+  const https = auth.secureCookies || req.nextUrl.protocol === "https:";
+  const path = req.nextUrl.pathname;
+  // Next answers a path whose percent-encoding is not UTF-8 (/api/divisions/%FF) with a bare 500 when it
+  // decodes the route's params; it is the client's error.
+  if (!isUtf8PercentEncoding(path)) {
+    const body = { error: { code: "bad_request", message: "The URL path is not valid percent-encoded UTF-8." } };
+    return withSecurityHeaders(NextResponse.json(body, { status: 400 }), API_CSP, https);
+  }
+  if (path.startsWith("/api/")) return withSecurityHeaders(NextResponse.next(), API_CSP, https);
+
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development", loginOrigin: new URL(getEnv().genesys.loginBaseUrl).origin });
+  if (!PUBLIC_PAGES.includes(path)) {
+    const token = await getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies });
+    if (!token?.genesys) {
+      const signIn = new URL("/signin", req.nextUrl.origin);
+      signIn.searchParams.set("callbackUrl", `${path}${req.nextUrl.search}`);
+      return withSecurityHeaders(NextResponse.redirect(signIn), csp, https);
+    }
+  }
+  // Next reads the nonce from the request's CSP header and puts it on the scripts it renders.
+  const headers = new Headers(req.headers);
+  headers.set("x-nonce", nonce);
+  headers.set("Content-Security-Policy", csp);
+  return withSecurityHeaders(NextResponse.next({ request: { headers } }), csp, https);
 }
 
 export const config = {
-  // Pages only: not the API (401s), not the sign-in page itself, not Next's assets.
-  matcher: ["/((?!api/|_next/|signin|favicon.ico|robots.txt).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
 };

@@ -1,7 +1,7 @@
 "use client";
 
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 
 import type { UserDto } from "@/lib/shared/api-types";
 import type { SortKey, UserView } from "@/lib/shared/user-view";
@@ -17,21 +17,38 @@ const ROW_HEIGHT = 36;
 
 /**
  * A virtualised, keyboard-navigable grid: only the rows in view are in the DOM (12,000 rows stay smooth).
- * Arrow keys, Page Up/Down, Home and End move the active row; column headers sort.
+ * Arrow keys, Page Up/Down, Home and End move the active row; column headers sort. The focusable grid is
+ * itself the scroll container (its header row sticks), so the scrollable region is keyboard-reachable.
  */
 export function UsersTable({ rows, view, onSort }: { rows: UserDto[]; view: UserView; onSort: (key: SortKey) => void }) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  const headRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
+  // The sticky header sits inside the scroll container, above the rows.
+  const [headHeight, setHeadHeight] = useState(ROW_HEIGHT);
+  useLayoutEffect(() => {
+    const h = headRef.current?.offsetHeight;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- a one-off layout measurement
+    if (h) setHeadHeight(h);
+  }, []);
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer re-renders this component itself
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    scrollMargin: headHeight,
+    scrollPaddingStart: headHeight,
+  });
   const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
+  const virtualItems = virtualizer.getVirtualItems();
 
   useEffect(() => {
     if (rows.length > 0) virtualizer.scrollToIndex(activeIndex, { align: "auto" });
   }, [activeIndex, rows.length, virtualizer]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+    const page = Math.max(1, Math.floor(((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 11) - headHeight) / ROW_HEIGHT) - 1);
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
     let next: number | null = null;
     if (e.key in moves) next = activeIndex + (moves[e.key] ?? 0);
@@ -42,10 +59,14 @@ export function UsersTable({ rows, view, onSort }: { rows: UserDto[]; view: User
     setActive(Math.max(0, Math.min(rows.length - 1, next)));
   };
 
-  const activeRow = rows[activeIndex];
+  // Only a rendered row can be the active descendant (an id that is not in the DOM is invalid ARIA).
+  const activeRow = virtualItems.some((item) => item.index === activeIndex) ? rows[activeIndex] : undefined;
   return (
     <div
+      ref={scrollRef}
       className="grid"
+      style={{ height: "min(65vh, 720px)" }}
+      data-testid="users-scroll"
       role="grid"
       aria-label="Users; use the arrow keys to move between rows"
       aria-rowcount={rows.length + 1}
@@ -54,7 +75,7 @@ export function UsersTable({ rows, view, onSort }: { rows: UserDto[]; view: User
       aria-activedescendant={activeRow ? `row-${activeRow.id}` : undefined}
       onKeyDown={onKeyDown}
     >
-      <div className="grid-head" role="row" aria-rowindex={1}>
+      <div ref={headRef} className="grid-head" role="row" aria-rowindex={1}>
         {COLUMNS.map((c) => {
           const sorted = view.sort === c.key;
           return (
@@ -67,20 +88,14 @@ export function UsersTable({ rows, view, onSort }: { rows: UserDto[]; view: User
           );
         })}
       </div>
-      <div
-        ref={scrollRef}
-        className="grid-body"
-        style={{ height: "min(65vh, 720px)" }}
-        role="rowgroup"
-        data-testid="users-scroll"
-      >
+      <div className="grid-body" role="rowgroup">
         {rows.length === 0 ? (
           <p className="muted" style={{ padding: "1rem" }}>
             No users match this view.
           </p>
         ) : (
           <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
-            {virtualizer.getVirtualItems().map((item) => {
+            {virtualItems.map((item) => {
               const u = rows[item.index];
               if (!u) return null;
               return (
@@ -93,7 +108,7 @@ export function UsersTable({ rows, view, onSort }: { rows: UserDto[]; view: User
                   aria-selected={item.index === activeIndex}
                   data-user-id={u.id}
                   onClick={() => setActive(item.index)}
-                  style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)`, outline: item.index === activeIndex ? "2px solid var(--focus)" : undefined, outlineOffset: -2 }}
+                  style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start - headHeight}px)`, outline: item.index === activeIndex ? "2px solid var(--focus)" : undefined, outlineOffset: -2 }}
                 >
                   <div role="gridcell" title={u.name}>{u.name}</div>
                   <div role="gridcell" title={u.email}>{u.email}</div>

@@ -80,7 +80,6 @@ export async function runDiagnostics(): Promise<Diagnostics> {
           organization: info.value?.organization?.name ?? "",
           clientName: info.value?.OAuthClient?.name ?? "",
           grantType: info.value?.OAuthClient?.authorizedGrantType ?? "",
-          clientId: info.value?.OAuthClient?.id ?? "",
         },
       }
     : { ok: false, ...(info.failure ? { failure: info.failure } : {}) };

@@ -2,6 +2,7 @@ import "server-only";
 
 import { AppError } from "./errors";
 import type { DivisionUsers, FetchProgress } from "./division-fetch";
+import { getMetrics } from "./metrics";
 
 // Per-division cache with a TTL and stale-while-revalidate, single-flight loads (any number of concurrent
 // callers for a cold division cause one upstream fetch) and rate-limited forced refreshes. The store is an
@@ -109,15 +110,18 @@ export class DivisionCache {
 
     if (entry && age < this.opts.ttlMs) {
       this.stats.hits++;
+      getMetrics().cacheRequests.inc({ result: "hit" });
       return { value: entry.value, freshness: "fresh", ageMs: age, revalidating: this.flights.has(divisionId) };
     }
     if (entry && age < this.opts.ttlMs + this.opts.staleMs) {
       this.stats.staleHits++;
+      getMetrics().cacheRequests.inc({ result: "stale" });
       // Serve at once; refresh in the background (errors are kept for the next caller, not thrown here).
       this.flight(divisionId).promise.catch(() => undefined);
       return { value: entry.value, freshness: "stale", ageMs: age, revalidating: true };
     }
     this.stats.misses++;
+    getMetrics().cacheRequests.inc({ result: "miss" });
     return this.loadOrServeStale(divisionId, entry, options.onProgress);
   }
 
@@ -158,6 +162,7 @@ export class DivisionCache {
     const existing = this.flights.get(divisionId);
     if (existing) {
       this.stats.joins++;
+      getMetrics().cacheRequests.inc({ result: "join" });
       return existing;
     }
     this.stats.loads++;

@@ -6,6 +6,7 @@ import { DivisionDirectory } from "./division-directory";
 import { assertDivisionId, fetchDivisionUsers, type DivisionUsers, type FetchProgress } from "./division-fetch";
 import { getEnv, type Env } from "./env";
 import { GenesysClient } from "./genesys-client";
+import { getMetrics } from "./metrics";
 
 // Wires configuration, the one Genesys client and the division cache together: what routes, pages and
 // the export CLI call. One instance per process (see getDivisionService).
@@ -38,13 +39,22 @@ export class DivisionService {
   }
 
   /** Always fetches from Genesys (the export CLI, the cache's loader). */
-  fetchUncached(divisionId: string, onProgress?: (p: FetchProgress) => void, signal?: AbortSignal): Promise<DivisionUsers> {
-    return fetchDivisionUsers(this.client, divisionId, {
-      mode: this.env.isolation.mode,
-      deadlineMs: this.env.fetch.deadlineMs,
-      ...(onProgress ? { onProgress } : {}),
-      ...(signal ? { signal } : {}),
-    });
+  async fetchUncached(divisionId: string, onProgress?: (p: FetchProgress) => void, signal?: AbortSignal): Promise<DivisionUsers> {
+    const timer = getMetrics().fetchDuration.startTimer();
+    try {
+      const result = await fetchDivisionUsers(this.client, divisionId, {
+        mode: this.env.isolation.mode,
+        deadlineMs: this.env.fetch.deadlineMs,
+        ...(onProgress ? { onProgress } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      timer({ outcome: "ok" });
+      for (const d of result.meta.isolation.dropped) getMetrics().isolationDropped.inc({ reason: d.reason });
+      return result;
+    } catch (e) {
+      timer({ outcome: "error" });
+      throw e;
+    }
   }
 }
 

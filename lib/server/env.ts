@@ -59,6 +59,8 @@ export interface Env {
   cache: CacheConfig;
   isolation: { mode: IsolationMode };
   log: { level: LogLevel };
+  /** Bearer token that /api/metrics requires; undefined disables the endpoint. */
+  metrics: { bearerToken: string | undefined };
 }
 
 export type EnvSource = Record<string, string | undefined>;
@@ -203,6 +205,14 @@ const cacheFields = {
 const policyFields = {
   ISOLATION_MODE: oneOf(ISOLATION_MODES, "an isolation mode", "verify"),
   LOG_LEVEL: oneOf(LOG_LEVELS, "a log level", "info"),
+  METRICS_BEARER_TOKEN: rawText.transform((value, ctx) => {
+    const text = blankToUndefined(value);
+    if (text !== undefined && text.length < 16) {
+      ctx.addIssue({ code: "custom", message: "must be at least 16 characters (or unset to disable /api/metrics)" });
+      return z.NEVER;
+    }
+    return text;
+  }),
 };
 
 const fields = { ...genesysFields, ...fetchFields, ...cacheFields, ...policyFields };
@@ -257,6 +267,7 @@ function toEnv(raw: Raw): Env {
     },
     isolation: { mode: raw.ISOLATION_MODE },
     log: { level: raw.LOG_LEVEL },
+    metrics: { bearerToken: raw.METRICS_BEARER_TOKEN },
   };
 }
 
@@ -422,5 +433,6 @@ export function describeEnvForLog(env: Env) {
     cache: { ...env.cache },
     isolation: { ...env.isolation },
     log: { ...env.log },
+    metrics: { bearerToken: env.metrics.bearerToken ? "[set]" : "[unset]" },
   };
 }

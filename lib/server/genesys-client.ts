@@ -19,6 +19,7 @@ import {
   type AuthzDivision,
 } from "./genesys-schemas";
 import { createSdkClient, isExtendedResponse, sdk, type SdkClient } from "./genesys-sdk";
+import { getMetrics } from "./metrics";
 import { SlidingWindowBudget, Semaphore, sleep, type ConcurrencyLimit, type RequestBudget } from "./request-limiter";
 import { decideRetry } from "./retry-policy";
 
@@ -217,6 +218,7 @@ export class GenesysClient {
       }
       if (error.status === 429) {
         this.stats.rateLimited++;
+        getMetrics().upstreamRateLimited.inc({ operation });
         if (error.retryAfterSeconds !== undefined) {
           this.pausedUntil = Math.max(this.pausedUntil, this.now() + Math.min(error.retryAfterSeconds * 1000, this.deps.fetch.retryAfterCapMs));
         }
@@ -232,6 +234,7 @@ export class GenesysClient {
       });
       if (!decision.retry) throw error;
       this.stats.retries++;
+      getMetrics().upstreamRetries.inc({ operation });
       await sleep(decision.delayMs, opts.signal);
     }
   }
@@ -266,6 +269,7 @@ export class GenesysClient {
   }
 
   private count(operation: string, status: number): void {
+    getMetrics().upstreamRequests.inc({ operation, status: String(status) });
     const byStatus = (this.stats.calls[operation] ??= {});
     byStatus[status] = (byStatus[status] ?? 0) + 1;
   }

@@ -94,7 +94,7 @@ export interface Diagnostics {
   ranAt: string;
   config: { region: string; loginHost: string; apiHost: string; gateway: boolean; clientIdPresent: boolean; clientIdHint: string; isolationMode: string };
   token: Check<{ obtained: true }>;
-  tokenInfo: Check<{ organization: string; clientName: string; grantType: string; clientId: string }>;
+  tokenInfo: Check<{ organization: string; clientName: string; grantType: string }>;
   grants: Check<{ roleId: string; roleName: string; divisionId: string; divisionName: string; permissions: string[] }[]>;
   divisions: Check<DivisionRow[]>;
 }

@@ -46,6 +46,7 @@ describe("parseEnv: defaults and sections", () => {
       cache: { ttlSeconds: 300, staleSeconds: 3_600, maxEntries: 200, forceRefreshMinIntervalSeconds: 30 },
       isolation: { mode: "verify" },
       log: { level: "info" },
+      metrics: { bearerToken: undefined },
     });
   });
 

@@ -1,0 +1,50 @@
+import "server-only";
+
+import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+
+// Prometheus metrics for /api/metrics. One registry per process, created on first use (a build must not
+// start collectors).
+
+export interface Metrics {
+  registry: Registry;
+  upstreamRequests: Counter<"operation" | "status">;
+  upstreamRetries: Counter<"operation">;
+  upstreamRateLimited: Counter<"operation">;
+  cacheRequests: Counter<"result">;
+  isolationDropped: Counter<"reason">;
+  fetchDuration: Histogram<"outcome">;
+}
+
+let metrics: Metrics | undefined;
+
+export function getMetrics(): Metrics {
+  if (metrics) return metrics;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "tenantscope_" });
+  metrics = {
+    registry,
+    upstreamRequests: new Counter({
+      name: "tenantscope_upstream_requests_total",
+      help: "Requests to Genesys Cloud by SDK operation and HTTP status (0 = no response).",
+      labelNames: ["operation", "status"],
+      registers: [registry],
+    }),
+    upstreamRetries: new Counter({ name: "tenantscope_upstream_retries_total", help: "Retried Genesys requests.", labelNames: ["operation"], registers: [registry] }),
+    upstreamRateLimited: new Counter({ name: "tenantscope_upstream_rate_limited_total", help: "Genesys 429 answers.", labelNames: ["operation"], registers: [registry] }),
+    cacheRequests: new Counter({
+      name: "tenantscope_division_cache_requests_total",
+      help: "Division cache lookups: hit, stale (served while revalidating), miss, join (joined a load in flight).",
+      labelNames: ["result"],
+      registers: [registry],
+    }),
+    isolationDropped: new Counter({ name: "tenantscope_isolation_dropped_rows_total", help: "Rows dropped by the isolation checks, by reason.", labelNames: ["reason"], registers: [registry] }),
+    fetchDuration: new Histogram({
+      name: "tenantscope_division_fetch_duration_seconds",
+      help: "Duration of division fetches from Genesys.",
+      labelNames: ["outcome"],
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+  };
+  return metrics;
+}

@@ -1,0 +1,282 @@
+// Every division-scoped route × every kind of caller × every kind of division, against the real app with
+// real sessions: the exact status of each cell, and no body ever naming a user the caller may not see.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import { DEMO } from "@/emulator/seed";
+import type { CookieJar } from "@/test/support/http-session";
+import {
+  ACCOUNTS,
+  errorCode,
+  foreignUsersIn,
+  HTTP_TESTS_ENABLED,
+  loadGroundTruth,
+  sendText,
+  signInAll,
+  startHttpStack,
+  VISIBLE,
+  type Account,
+  type GroundTruth,
+  type Stack,
+  type TextResponse,
+} from "@/test/support/http-stack";
+
+const APP_PORT = 3201;
+const D = DEMO.divisions;
+
+type Caller = "signedOut" | Account;
+type Target = "own" | "other" | "unknown" | "malformed" | "stark";
+const CALLERS: readonly Caller[] = ["signedOut", ...ACCOUNTS];
+const TARGETS: readonly Target[] = ["own", "other", "unknown", "malformed", "stark"];
+
+const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"; // well-formed, in no org
+const MALFORMED_ID = "not-a-uuid";
+
+/** Which division each column means for each caller. no.access holds no grant anywhere: "own" is Home, where they sit. */
+const TARGET_IDS: Record<Caller, Record<Target, string>> = {
+  signedOut: { own: D.acme, other: D.globex, unknown: UNKNOWN_ID, malformed: MALFORMED_ID, stark: D.stark },
+  ana: { own: D.acme, other: D.globex, unknown: UNKNOWN_ID, malformed: MALFORMED_ID, stark: D.stark },
+  ben: { own: D.globex, other: D.acme, unknown: UNKNOWN_ID, malformed: MALFORMED_ID, stark: D.stark },
+  noAccess: { own: D.home, other: D.acme, unknown: UNKNOWN_ID, malformed: MALFORMED_ID, stark: D.stark },
+  admin: { own: D.acme, other: D.globex, unknown: UNKNOWN_ID, malformed: MALFORMED_ID, stark: D.stark },
+};
+
+// "status" or "status error-code". Order of checks in the app: malformed id (400) → no session (401) →
+// unknown division (404) → not theirs (403 forbidden) → the BFF cannot read it (403 upstream_forbidden).
+type Cell = "200" | "400 bad_request" | "401 unauthenticated" | "403 forbidden" | "403 upstream_forbidden" | "404 not_found";
+type Table = Record<Caller, Record<Target, Cell>>;
+
+/** GET /api/divisions/{id}, …/users (JSON and NDJSON) and …/users.csv all share the one gate. */
+const DIVISION_ROUTES_EXPECTED: Table = {
+  //           own                     other                   unknown                 malformed               stark
+  signedOut: { own: "401 unauthenticated", other: "401 unauthenticated", unknown: "401 unauthenticated", malformed: "400 bad_request", stark: "401 unauthenticated" },
+  ana:       { own: "200",                 other: "403 forbidden",       unknown: "404 not_found",       malformed: "400 bad_request", stark: "403 forbidden" },
+  ben:       { own: "200",                 other: "403 forbidden",       unknown: "404 not_found",       malformed: "400 bad_request", stark: "403 forbidden" },
+  noAccess:  { own: "403 forbidden",       other: "403 forbidden",       unknown: "404 not_found",       malformed: "400 bad_request", stark: "403 forbidden" },
+  admin:     { own: "200",                 other: "200",                 unknown: "404 not_found",       malformed: "400 bad_request", stark: "403 upstream_forbidden" },
+};
+
+/**
+ * POST /api/diagnostics/divisions/{id}/test: id syntax first, then admin-only. For an admin the test itself
+ * reports an unknown or unreachable division in a 200 body ({ ok: false, failure }).
+ */
+const DIAGNOSTICS_TEST_EXPECTED: Table = {
+  //           own                     other                   unknown                 malformed               stark
+  signedOut: { own: "401 unauthenticated", other: "401 unauthenticated", unknown: "401 unauthenticated", malformed: "400 bad_request", stark: "401 unauthenticated" },
+  ana:       { own: "403 forbidden",       other: "403 forbidden",       unknown: "403 forbidden",       malformed: "400 bad_request", stark: "403 forbidden" },
+  ben:       { own: "403 forbidden",       other: "403 forbidden",       unknown: "403 forbidden",       malformed: "400 bad_request", stark: "403 forbidden" },
+  noAccess:  { own: "403 forbidden",       other: "403 forbidden",       unknown: "403 forbidden",       malformed: "400 bad_request", stark: "403 forbidden" },
+  admin:     { own: "200",                 other: "200",                 unknown: "200",                 malformed: "400 bad_request", stark: "200" },
+};
+
+interface RouteSpec {
+  name: string;
+  method: "GET" | "POST";
+  path: (id: string) => string;
+  headers?: Record<string, string>;
+  expected: Table;
+}
+
+const ROUTES: readonly RouteSpec[] = [
+  { name: "GET /api/divisions/{id}", method: "GET", path: (id) => `/api/divisions/${id}`, expected: DIVISION_ROUTES_EXPECTED },
+  { name: "GET /api/divisions/{id}/users (JSON)", method: "GET", path: (id) => `/api/divisions/${id}/users`, expected: DIVISION_ROUTES_EXPECTED },
+  {
+    name: "GET /api/divisions/{id}/users (NDJSON)",
+    method: "GET",
+    path: (id) => `/api/divisions/${id}/users`,
+    headers: { accept: "application/x-ndjson" },
+    expected: DIVISION_ROUTES_EXPECTED,
+  },
+  { name: "GET /api/divisions/{id}/users.csv", method: "GET", path: (id) => `/api/divisions/${id}/users.csv?q=&state=any&sort=-name`, expected: DIVISION_ROUTES_EXPECTED },
+  { name: "POST /api/diagnostics/divisions/{id}/test", method: "POST", path: (id) => `/api/diagnostics/divisions/${id}/test`, expected: DIAGNOSTICS_TEST_EXPECTED },
+];
+
+function cellOf(res: TextResponse): string {
+  if (res.status === 200) return "200";
+  return `${res.status} ${errorCode(res.text) ?? "(no error code)"}`;
+}
+
+describe.skipIf(!HTTP_TESTS_ENABLED)("authorization matrix", () => {
+  let stack: Stack;
+  let app: string;
+  let truth: GroundTruth;
+  let jars: Record<Account, CookieJar>;
+
+  const jarOf = (caller: Caller): CookieJar | null => (caller === "signedOut" ? null : jars[caller]);
+
+  function expectNoForeignUsers(caller: Caller, what: string, body: string): void {
+    expect(foreignUsersIn(body, VISIBLE[caller], truth), `${what} as ${caller} names users outside their divisions`).toEqual([]);
+  }
+
+  beforeAll(async () => {
+    stack = await startHttpStack(APP_PORT);
+    app = stack.appUrl;
+    truth = await loadGroundTruth(stack);
+    jars = await signInAll(app);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  for (const route of ROUTES) {
+    test(`${route.name}: every caller × division answers the expected status and leaks no user`, async () => {
+      const actual = {} as Record<Caller, Record<Target, string>>;
+      for (const caller of CALLERS) {
+        actual[caller] = {} as Record<Target, string>;
+        for (const target of TARGETS) {
+          const res = await sendText(`${app}${route.path(TARGET_IDS[caller][target])}`, {
+            method: route.method,
+            jar: jarOf(caller),
+            ...(route.headers ? { headers: route.headers } : {}),
+          });
+          actual[caller][target] = cellOf(res);
+          expectNoForeignUsers(caller, `${route.name} on ${target}`, res.text);
+          if (res.status !== 200) {
+            expect(res.headers.get("content-type"), `${route.name} ${caller}/${target}`).toMatch(/^application\/json/);
+            const body = JSON.parse(res.text) as { error: { message?: unknown } };
+            expect(typeof body.error.message).toBe("string");
+          }
+        }
+      }
+      // One comparison of the whole table, so a failure shows every wrong cell at once.
+      expect(actual).toEqual(route.expected);
+    });
+  }
+
+  test("200 bodies hold the caller's division and exactly its users", async () => {
+    for (const caller of ACCOUNTS) {
+      const id = TARGET_IDS[caller].own;
+      if (DIVISION_ROUTES_EXPECTED[caller].own !== "200") continue;
+      const members = truth.members.get(id);
+      const detail = JSON.parse((await sendText(`${app}/api/divisions/${id}`, { jar: jars[caller] })).text) as { division: { id: string }; access: { role: string } };
+      expect(detail.division.id).toBe(id);
+      expect(detail.access.role).toBe(caller === "admin" ? "admin" : "manager");
+      const users = JSON.parse((await sendText(`${app}/api/divisions/${id}/users`, { jar: jars[caller] })).text) as { users: { id: string; divisionId: string }[] };
+      expect(new Set(users.users.map((u) => u.id))).toEqual(members);
+      expect(users.users.every((u) => u.divisionId === id)).toBe(true);
+    }
+  });
+
+  test("the diagnostics division test reports, for an admin, unknown and unreachable divisions as failures", async () => {
+    const post = (id: string) => sendText(`${app}/api/diagnostics/divisions/${id}/test`, { method: "POST", jar: jars.admin });
+    const ok = JSON.parse((await post(D.acme)).text) as { ok: boolean; users?: number };
+    expect(ok).toMatchObject({ ok: true, users: truth.members.get(D.acme)?.size });
+    const unknown = JSON.parse((await post(UNKNOWN_ID)).text) as { ok: boolean; failure?: { code: string } };
+    expect(unknown).toMatchObject({ ok: false, failure: { code: "not_found" } });
+    const stark = JSON.parse((await post(D.stark)).text) as { ok: boolean; failure?: { code: string } };
+    expect(stark).toMatchObject({ ok: false, failure: { code: "upstream_forbidden" } });
+  });
+
+  test("GET /api/divisions lists exactly the divisions each account may open", async () => {
+    const expected: Record<Caller, readonly string[] | 401> = {
+      signedOut: 401,
+      ana: [D.acme],
+      ben: [D.globex, D.initech],
+      noAccess: [],
+      admin: Object.values(D),
+    };
+    for (const caller of CALLERS) {
+      const res = await sendText(`${app}/api/divisions`, { jar: jarOf(caller) });
+      expectNoForeignUsers(caller, "GET /api/divisions", res.text);
+      const want = expected[caller];
+      if (want === 401) {
+        expect(res.status, caller).toBe(401);
+        expect(errorCode(res.text)).toBe("unauthenticated");
+        continue;
+      }
+      expect(res.status, caller).toBe(200);
+      const body = JSON.parse(res.text) as { divisions: { id: string; name: string; reachable: boolean }[] };
+      expect(body.divisions.map((d) => d.id).sort(), caller).toEqual([...want].sort());
+      // Sorted by name for display.
+      const names = body.divisions.map((d) => d.name);
+      expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, "en")));
+      for (const d of body.divisions) expect(d.reachable, `${caller}: ${d.name}`).toBe(d.id !== D.stark);
+    }
+  });
+
+  test("GET /api/health answers signed out and names no client, secret or user", async () => {
+    for (const caller of CALLERS) {
+      const res = await sendText(`${app}/api/health`, { jar: jarOf(caller) });
+      expect(res.status, caller).toBe(200);
+      // The whole body: readiness and nothing else.
+      expect(JSON.parse(res.text)).toEqual({ status: "ok", checks: { config: "ok", upstreamToken: "ok" } });
+      for (const secret of [DEMO.clients.bff.id, DEMO.clients.bff.secret, DEMO.clients.staffLogin.id, DEMO.clients.staffLogin.secret, DEMO.orgId]) {
+        expect(res.text).not.toContain(secret);
+      }
+      expect(foreignUsersIn(res.text, [], truth)).toEqual([]);
+      for (const id of Object.values(D)) expect(res.text).not.toContain(id);
+    }
+  });
+
+  test("GET /api/diagnostics: 401 signed out, 403 for managers, 200 for the admin with Stark Retail flagged", async () => {
+    const expected: Record<Caller, Cell> = {
+      signedOut: "401 unauthenticated",
+      ana: "403 forbidden",
+      ben: "403 forbidden",
+      noAccess: "403 forbidden",
+      admin: "200",
+    };
+    const actual = {} as Record<Caller, string>;
+    let adminBody = "";
+    for (const caller of CALLERS) {
+      const res = await sendText(`${app}/api/diagnostics`, { jar: jarOf(caller) });
+      actual[caller] = cellOf(res);
+      expectNoForeignUsers(caller, "GET /api/diagnostics", res.text);
+      expect(res.text).not.toContain(DEMO.clients.bff.secret);
+      if (caller === "admin") adminBody = res.text;
+    }
+    expect(actual).toEqual(expected);
+
+    const diagnostics = JSON.parse(adminBody) as {
+      token: { ok: boolean };
+      divisions: { ok: boolean; value?: { id: string; name: string; hasDirectoryUserView: boolean; correlationId?: string }[] };
+    };
+    expect(diagnostics.token.ok).toBe(true);
+    expect(diagnostics.divisions.ok).toBe(false);
+    const rows = diagnostics.divisions.value ?? [];
+    expect(rows.map((r) => r.id).sort()).toEqual(Object.values(D).sort());
+    const stark = rows.find((r) => r.id === D.stark);
+    expect(stark).toMatchObject({ name: "Stark Retail", hasDirectoryUserView: false });
+    expect(stark?.correlationId).toMatch(/\S{8,}/);
+    for (const row of rows.filter((r) => r.id !== D.stark)) expect(row.hasDirectoryUserView, row.name).toBe(true);
+  });
+
+  test("a malformed id or an unknown query parameter is 400 before any session check", async () => {
+    // The routes validate the query first, then the id's syntax, then the session (lib/server/access.ts).
+    const cases: { path: string; method?: string; jar: Caller }[] = [
+      { path: `/api/divisions/${MALFORMED_ID}`, jar: "signedOut" },
+      { path: `/api/divisions/${MALFORMED_ID}/users`, jar: "signedOut" },
+      { path: `/api/divisions/${MALFORMED_ID}/users.csv`, jar: "signedOut" },
+      { path: `/api/diagnostics/divisions/${MALFORMED_ID}/test`, method: "POST", jar: "signedOut" },
+      { path: `/api/diagnostics/divisions/${MALFORMED_ID}/test`, method: "POST", jar: "ana" },
+      { path: `/api/divisions/${D.acme}?extra=1`, jar: "signedOut" },
+      { path: `/api/divisions/${D.acme}/users?refresh=yes`, jar: "signedOut" },
+      { path: `/api/divisions/${D.stark}/users.csv?format=xlsx`, jar: "signedOut" },
+      { path: `/api/divisions?page=2`, jar: "signedOut" },
+      { path: `/api/diagnostics?verbose=1`, jar: "signedOut" },
+      { path: `/api/diagnostics?verbose=1`, jar: "ben" },
+      { path: `/api/diagnostics/divisions/${D.acme}/test?x=1`, method: "POST", jar: "signedOut" },
+      // An id the caller may not see, with a bad query: still 400, so the answer tells nothing about the division.
+      { path: `/api/divisions/${D.globex}/users?refresh=2`, jar: "ana" },
+    ];
+    for (const c of cases) {
+      const res = await sendText(`${app}${c.path}`, { method: c.method ?? "GET", jar: jarOf(c.jar) });
+      expect(cellOf(res), `${c.method ?? "GET"} ${c.path} as ${c.jar}`).toBe("400 bad_request");
+    }
+  });
+
+  test("the CSV view's values (q, state, sort) are checked after the gate: no session or no access wins", async () => {
+    // Unknown keys are refused up front; the values of known keys only once the caller may see the division.
+    const cases: { path: string; jar: Caller; cell: Cell }[] = [
+      { path: `/api/divisions/${D.acme}/users.csv?sort=password`, jar: "signedOut", cell: "401 unauthenticated" },
+      { path: `/api/divisions/${UNKNOWN_ID}/users.csv?sort=password`, jar: "noAccess", cell: "404 not_found" },
+      { path: `/api/divisions/${D.globex}/users.csv?state=deleted`, jar: "ana", cell: "403 forbidden" },
+      { path: `/api/divisions/${D.acme}/users.csv?state=deleted`, jar: "ana", cell: "400 bad_request" },
+      { path: `/api/divisions/${D.acme}/users.csv?sort=password`, jar: "admin", cell: "400 bad_request" },
+    ];
+    for (const c of cases) {
+      const res = await sendText(`${app}${c.path}`, { jar: jarOf(c.jar) });
+      expect(cellOf(res), `${c.path} as ${c.jar}`).toBe(c.cell);
+    }
+  });
+});

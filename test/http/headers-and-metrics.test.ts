@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { DEMO } from "@/emulator/seed";
+import { startStack } from "@/scripts/stack";
+
+import { get, signIn, type CookieJar } from "../support/http-session";
+
+// Security headers on every page and route, the session cookie's flags, and the metrics endpoint.
+
+const METRICS_TOKEN = "metrics-test-token-0123456789";
+let stack: Awaited<ReturnType<typeof startStack>>;
+let ana: CookieJar;
+let setCookies: string[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({ appPort: 3291, env: { METRICS_BEARER_TOKEN: METRICS_TOKEN } });
+  ana = (await signIn(stack.appUrl, DEMO.staff.ana.email)).jar;
+  // Capture the Set-Cookie flags of a fresh CSRF cookie as next-auth sends them.
+  const res = await fetch(`${stack.appUrl}/api/auth/csrf`);
+  setCookies = res.headers.getSetCookie();
+}, 90_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function expectCommonHeaders(res: Response, where: string): void {
+  expect(res.headers.get("x-content-type-options"), where).toBe("nosniff");
+  expect(res.headers.get("referrer-policy"), where).toBe("strict-origin-when-cross-origin");
+  expect(res.headers.get("permissions-policy"), where).toContain("camera=()");
+  const csp = res.headers.get("content-security-policy") ?? "";
+  expect(csp, where).toContain("frame-ancestors 'none'");
+  expect(csp, where).not.toContain("unsafe-eval");
+}
+
+describe("security headers", () => {
+  it("pages carry a nonce-based CSP that Next's scripts use", async () => {
+    for (const path of ["/signin", `/divisions/${DEMO.divisions.acme}`, "/"]) {
+      const res = await get(`${stack.appUrl}${path}`, ana);
+      expectCommonHeaders(res, path);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+      expect(nonce, path).toBeTruthy();
+      if (res.status === 200) {
+        const html = await res.text();
+        // Every script tag that Next rendered carries the nonce (else the browser would refuse to run it).
+        const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+        expect(scripts.length).toBeGreaterThan(0);
+        for (const tag of scripts) expect(tag, `${path}: ${tag.slice(0, 80)}`).toContain(`nonce="${nonce}"`);
+      }
+    }
+  });
+
+  it("API routes, including errors and sign-in redirects, carry the headers", async () => {
+    for (const [path, jar] of [
+      ["/api/health", null],
+      ["/api/divisions", null],
+      ["/api/divisions", ana],
+      [`/api/divisions/${DEMO.divisions.globex}/users`, ana],
+    ] as const) {
+      expectCommonHeaders(await get(`${stack.appUrl}${path}`, jar), path);
+    }
+    expectCommonHeaders(await get(`${stack.appUrl}/divisions/${DEMO.divisions.acme}`, null), "signed-out redirect");
+  });
+
+  it("session cookies are httpOnly and SameSite", () => {
+    const csrf = setCookies.find((c) => c.includes("csrf-token"));
+    expect(csrf).toMatch(/HttpOnly/i);
+    expect(csrf).toMatch(/SameSite=Lax/i);
+  });
+});
+
+describe("/api/metrics", () => {
+  it("requires the bearer token", async () => {
+    expect((await get(`${stack.appUrl}/api/metrics`, null)).status).toBe(401);
+    expect((await get(`${stack.appUrl}/api/metrics`, null, { authorization: "Bearer wrong-token-wrong-token" })).status).toBe(401);
+  });
+
+  it("reports upstream calls, cache lookups and fetch durations in Prometheus text format", async () => {
+    await get(`${stack.appUrl}/api/divisions/${DEMO.divisions.acme}/users`, ana);
+    await get(`${stack.appUrl}/api/divisions/${DEMO.divisions.acme}/users`, ana);
+    const res = await get(`${stack.appUrl}/api/metrics`, null, { authorization: `Bearer ${METRICS_TOKEN}` });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/plain");
+    const text = await res.text();
+    expect(text).toMatch(/tenantscope_upstream_requests_total\{operation="postUsersSearch",status="200"\} [1-9]/);
+    expect(text).toMatch(/tenantscope_division_cache_requests_total\{result="hit"\} [1-9]/);
+    expect(text).toMatch(/tenantscope_division_fetch_duration_seconds_count\{outcome="ok"\} [1-9]/);
+    expect(text).not.toContain(DEMO.clients.bff.secret);
+  });
+});
