@@ -3,6 +3,7 @@
 //   node --import tsx scripts/stack.ts [--app-port 3100] [--emulator-port 0] [--env KEY=VALUE …]
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -34,7 +35,17 @@ export function appEnv(appPort: number, emulatorUrl: string): Record<string, str
   };
 }
 
+/** Fails fast when the port is taken: otherwise the health check below would find someone else's app. */
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (e: NodeJS.ErrnoException) => reject(new Error(e.code === "EADDRINUSE" ? `port ${port} is already in use` : e.message)));
+    probe.listen(port, () => probe.close(() => resolve()));
+  });
+}
+
 export async function startStack(options: StackOptions) {
+  await assertPortFree(options.appPort);
   const emulator = await startEmulator({ port: options.emulatorPort ?? 0, host: "127.0.0.1" });
   const root = path.resolve(__dirname, "..");
   const env = { ...process.env, ...appEnv(options.appPort, emulator.url), ...options.env };
@@ -42,26 +53,43 @@ export async function startStack(options: StackOptions) {
     cwd: root,
     env,
     stdio: ["ignore", options.verbose ? "inherit" : "ignore", "inherit"],
-    detached: false,
+    // Its own process group: `next start` forks a next-server child that a plain kill would orphan.
+    detached: true,
   });
+  const killApp = () => {
+    try {
+      if (app.pid !== undefined) process.kill(-app.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", killApp);
   const appUrl = `http://localhost:${options.appPort}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (app.exitCode !== null) throw new Error(`next start exited with ${app.exitCode}`);
+    if (app.exitCode !== null) {
+      await emulator.stop();
+      throw new Error(`next start exited with ${app.exitCode}`);
+    }
     try {
       const res = await fetch(`${appUrl}/api/health`);
       if (res.status === 200) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error("the app did not become healthy within 60 s");
+    if (Date.now() > deadline) {
+      killApp();
+      await emulator.stop();
+      throw new Error("the app did not become healthy within 60 s");
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   return {
     appUrl,
     emulator,
     async stop() {
-      app.kill("SIGTERM");
+      killApp();
+      await new Promise<void>((resolve) => (app.exitCode !== null ? resolve() : app.once("exit", () => resolve())));
       await emulator.stop();
     },
   };
