@@ -89,6 +89,7 @@ export class GenesysClient {
   /** Set by a 429: every caller waits until then, since the limit is per token, not per request. */
   private pausedUntil = 0;
   readonly stats: ClientStats = { calls: {}, retries: 0, rateLimited: 0, tokenRefreshes: 0 };
+  private readonly breaker: CircuitBreaker;
 
   constructor(private readonly deps: GenesysClientDeps) {
     this.sdkClient = createSdkClient(deps.genesys, deps.fetch.requestTimeoutMs);
@@ -104,6 +105,7 @@ export class GenesysClient {
     this.limit = deps.limit ?? new Semaphore(deps.fetch.concurrency);
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
+    this.breaker = new CircuitBreaker(this.now);
   }
 
   get concurrency(): number {
@@ -201,10 +203,13 @@ export class GenesysClient {
     const started = this.now();
     const deadlineAt = opts.deadlineAt ?? started + this.deps.fetch.deadlineMs;
     let refreshedAfter401 = false;
+    this.breaker.check(operation);
     for (let attempt = 0; ; attempt++) {
       let error: UpstreamError;
       try {
-        return await this.attempt(operation, schema, run, opts);
+        const result = await this.attempt(operation, schema, run, opts);
+        this.breaker.succeeded();
+        return result;
       } catch (raw) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? raw;
         error = raw instanceof UpstreamError ? raw : toUpstreamError(raw, operation);
@@ -232,7 +237,10 @@ export class GenesysClient {
         retryAfterCapMs: this.deps.fetch.retryAfterCapMs,
         random: this.random,
       });
-      if (!decision.retry) throw error;
+      if (!decision.retry) {
+        if (decision.reason !== "not_retryable") this.breaker.failed();
+        throw error;
+      }
       this.stats.retries++;
       getMetrics().upstreamRetries.inc({ operation });
       await sleep(decision.delayMs, opts.signal);
@@ -327,6 +335,52 @@ export function staffGenesysClient(env: Env, userToken: string): GenesysClient {
     userToken,
     budget: new SlidingWindowBudget(60),
   });
+}
+
+/**
+ * When Genesys keeps failing (calls that exhausted their retries on 5xx, 429, timeouts or network errors),
+ * new calls fail at once for a cool-down instead of each spending its whole retry budget: cold fetches
+ * then fail fast with a clear message while cached data is served stale. After the cool-down one call
+ * goes through; its success closes the breaker again (automatic recovery).
+ */
+export class CircuitBreaker {
+  private failures = 0;
+  private openUntil = 0;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly threshold = 3,
+    private readonly cooldownMs = 30_000,
+  ) {}
+
+  check(operation: string): void {
+    const wait = this.openUntil - this.now();
+    if (wait > 0) {
+      throw new UpstreamError({
+        kind: "network",
+        status: 0,
+        message: `Genesys Cloud has been failing; calls pause for ${Math.ceil(wait / 1000)} s`,
+        operation,
+        retryAfterSeconds: Math.ceil(wait / 1000),
+      });
+    }
+    // Half-open after the cool-down: this call is the probe; its failure re-opens the breaker at once.
+    if (this.openUntil !== 0) this.failures = this.threshold - 1;
+  }
+
+  succeeded(): void {
+    this.failures = 0;
+    this.openUntil = 0;
+  }
+
+  failed(): void {
+    this.failures++;
+    if (this.failures >= this.threshold) this.openUntil = this.now() + this.cooldownMs;
+  }
+
+  get isOpen(): boolean {
+    return this.openUntil > this.now();
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
