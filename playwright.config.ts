@@ -6,7 +6,6 @@ import { APP_PORT } from "./test/e2e/env";
 // Deterministic on purpose: one worker, no retries, specs in a fixed order (see test/e2e/*.spec.ts).
 export default defineConfig({
   testDir: "test/e2e",
-  testMatch: "**/*.spec.ts",
   workers: 1,
   fullyParallel: false,
   retries: 0,
@@ -18,6 +17,15 @@ export default defineConfig({
   outputDir: "test-results/playwright-artifacts",
   globalSetup: "./test/e2e/global-setup.ts",
   globalTeardown: "./test/e2e/global-teardown.ts",
+  // The BFF spends at most 270 Genesys requests in any 60 s window (Genesys allows 300/min/token), and a
+  // cold 12,000-user division needs ~250. Projects run in this order (one worker): Umbrella's cold fetch
+  // first, on a fresh budget; everything else; the Initech leak test last, once Umbrella's burst has left
+  // the window. No project depends on another, so a failure in one does not skip the others.
+  projects: [
+    { name: "umbrella", testMatch: "umbrella.spec.ts" },
+    { name: "app", testMatch: "*.spec.ts", testIgnore: ["umbrella.spec.ts", "isolation.spec.ts"] },
+    { name: "isolation", testMatch: "isolation.spec.ts" },
+  ],
   use: {
     // next-auth's state cookie needs the host of NEXTAUTH_URL (localhost, not 127.0.0.1).
     baseURL: process.env.E2E_APP_URL ?? `http://localhost:${APP_PORT}`,

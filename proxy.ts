@@ -31,7 +31,7 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   const https = auth.secureCookies || req.nextUrl.protocol === "https:";
   const path = req.nextUrl.pathname;
   // Next answers a path whose percent-encoding is not UTF-8 (/api/divisions/%FF) with a bare 500 when it
-  // decodes the route's params; it is the client's error.
+  // decodes the route's params; it is the client's error. (Queries: see lib/server/request-params.ts.)
   if (!isUtf8PercentEncoding(path)) {
     const body = { error: { code: "bad_request", message: "The URL path is not valid percent-encoded UTF-8." } };
     return withSecurityHeaders(NextResponse.json(body, { status: 400 }), API_CSP, https);
@@ -51,6 +51,8 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   // Next reads the nonce from the request's CSP header and puts it on the scripts it renders.
   const headers = new Headers(req.headers);
   headers.set("x-nonce", nonce);
+  // Lets a page that finds the session dead send the person back here after signing in again.
+  headers.set("x-request-path", `${path}${req.nextUrl.search}`);
   headers.set("Content-Security-Policy", csp);
   return withSecurityHeaders(NextResponse.next({ request: { headers } }), csp, https);
 }

@@ -14,7 +14,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/e2e/**", "node_modules/**"],
+    exclude: ["test/e2e/**", "test/http/**", "node_modules/**"],
     environment: "node",
     globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 30_000,

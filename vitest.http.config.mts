@@ -19,8 +19,6 @@ export default defineConfig({
     include: ["test/http/**/*.test.ts"],
     environment: "node",
     globalSetup: ["test/support/global-setup.ts"],
-    // Lets the files tell this runner from the unit runner (whose include also matches test/http/**).
-    env: { TENANTSCOPE_HTTP_TESTS: "1" },
     pool: "forks",
     fileParallelism: false,
     testTimeout: 60_000,

@@ -28,7 +28,6 @@ export function UsersTable({ rows, view, onSort }: { rows: UserDto[]; view: User
   const [headHeight, setHeadHeight] = useState(ROW_HEIGHT);
   useLayoutEffect(() => {
     const h = headRef.current?.offsetHeight;
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- a one-off layout measurement
     if (h) setHeadHeight(h);
   }, []);
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer re-renders this component itself

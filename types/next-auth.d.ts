@@ -17,6 +17,8 @@ declare module "next-auth" {
 
 declare module "next-auth/jwt" {
   interface JWT {
+    /** One id per sign-in (sign-out revokes it). */
+    sid?: string;
     genesys?: {
       userId: string;
       email: string;

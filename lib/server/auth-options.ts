@@ -1,10 +1,13 @@
 import "server-only";
 
+import { randomUUID } from "node:crypto";
+
 import type { NextAuthOptions } from "next-auth";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 
 import { getAuthEnv, getEnv, type AuthEnv, type Env } from "./env";
 import { getStaffResolver } from "./session";
+import { revokeSession } from "./session-revocations";
 
 // next-auth configuration: Genesys Cloud as an OAuth 2 provider (authorization code + PKCE + state;
 // Genesys has no OpenID Connect, so no id_token: the profile comes from GET /api/v2/users/me).
@@ -47,10 +50,17 @@ export function getAuthOptions(): NextAuthOptions {
     session: { strategy: "jwt", maxAge: auth.sessionMaxAgeSeconds },
     pages: { signIn: "/signin", error: "/signin" },
     providers: [genesysProvider(env, auth)],
+    events: {
+      signOut({ token }) {
+        revokeSession(token?.sid, typeof token?.exp === "number" ? token.exp : undefined);
+      },
+    },
     callbacks: {
       jwt({ token, account, user }) {
         // Only at sign-in: keep the staff member's Genesys tokens inside the encrypted session cookie.
         if (account?.access_token && user) {
+          // One id per sign-in, kept as the cookie is re-issued: sign-out revokes it (jti changes each time).
+          token.sid = randomUUID();
           token.genesys = {
             userId: user.id,
             email: user.email ?? "",

@@ -2,10 +2,17 @@ import "server-only";
 
 import { AppError } from "./errors";
 
-/** Query strings are a contract too: parameters a route does not know are refused, not ignored. */
+/**
+ * Query strings are a contract too: parameters a route does not know are refused, not ignored, and so is
+ * percent-encoding that is not UTF-8 (`?q=%FF`). Next decodes the query leniently before a route sees it,
+ * so such bytes arrive as U+FFFD, which no real parameter contains.
+ */
 export function allowOnlyParams(req: Request, allowed: readonly string[]): URLSearchParams {
   const params = new URL(req.url).searchParams;
-  for (const key of params.keys()) {
+  for (const [key, value] of params) {
+    if (key.includes("\uFFFD") || value.includes("\uFFFD")) {
+      throw new AppError("bad_request", "The query string is not valid percent-encoded UTF-8.", { details: { field: "query" } });
+    }
     if (!allowed.includes(key)) throw new AppError("bad_request", `Unknown query parameter "${key.slice(0, 40)}".`, { details: { field: key.slice(0, 40) } });
   }
   return params;

@@ -4,6 +4,7 @@ import { getToken } from "next-auth/jwt";
 import { cookies, headers } from "next/headers";
 
 import { getAuthEnv, getEnv } from "./env";
+import { isSessionRevoked } from "./session-revocations";
 import { StaffAccessResolver, type StaffAccess } from "./staff-access";
 
 // Reads the caller's session straight from the encrypted session cookie (server side only) and turns it
@@ -25,6 +26,6 @@ export async function getStaffAccess(): Promise<StaffAccess | null> {
   } as unknown as Parameters<typeof getToken>[0]["req"];
   const auth = getAuthEnv();
   const token = await getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies });
-  if (!token?.genesys) return null;
+  if (!token?.genesys || isSessionRevoked(token.sid)) return null;
   return getStaffResolver().resolve(token.genesys);
 }

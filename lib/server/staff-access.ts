@@ -1,5 +1,7 @@
 import "server-only";
 
+import { createHash } from "node:crypto";
+
 import type { AuthEnv, Env } from "./env";
 import { appErrorFromUpstream, UpstreamError } from "./errors";
 import { refreshStaffToken, staffGenesysClient } from "./genesys-client";
@@ -34,6 +36,15 @@ interface Entry {
   access: StaffAccess;
   /** The newest token for this user (after a refresh the session cookie may still hold the old one). */
   token: StaffToken;
+  /**
+   * Hashes of the access tokens Genesys accepted for this user (and those they were refreshed from). A
+   * session presenting any other token is not served from this entry: it must prove itself to Genesys.
+   */
+  verified: Set<string>;
+}
+
+function tokenHash(accessToken: string): string {
+  return createHash("sha256").update(accessToken).digest("base64url");
 }
 
 export class StaffAccessResolver {
@@ -49,13 +60,15 @@ export class StaffAccessResolver {
   /** The staff member's access, or null when their Genesys sign-in no longer works (sign in again). */
   resolve(token: StaffToken): Promise<StaffAccess | null> {
     const entry = this.entries.get(token.userId);
-    if (entry && this.now() - entry.access.checkedAt < this.auth.divisionsRefreshSeconds * 1000) return Promise.resolve(entry.access);
-    let flight = this.inflight.get(token.userId);
+    const known = entry?.verified.has(tokenHash(token.accessToken)) === true;
+    if (entry && known && this.now() - entry.access.checkedAt < this.auth.divisionsRefreshSeconds * 1000) return Promise.resolve(entry.access);
+    // A token this user's entry has never seen is checked with Genesys on its own, never via the entry.
+    const key = known ? token.userId : `${token.userId}:${tokenHash(token.accessToken)}`;
+    let flight = this.inflight.get(key);
     if (!flight) {
-      flight = this.load(entry?.token && entry.token.accessTokenExpiresAt > token.accessTokenExpiresAt ? entry.token : token).finally(() =>
-        this.inflight.delete(token.userId),
-      );
-      this.inflight.set(token.userId, flight);
+      const newest = known && entry && entry.token.accessTokenExpiresAt > token.accessTokenExpiresAt ? entry.token : token;
+      flight = this.load(newest, token).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, flight);
     }
     return flight;
   }
@@ -65,24 +78,26 @@ export class StaffAccessResolver {
     this.entries.delete(userId);
   }
 
-  private async load(token: StaffToken): Promise<StaffAccess | null> {
+  /** `presented` is the cookie's token; `token` may be a newer one refreshed from it. */
+  private async load(token: StaffToken, presented: StaffToken): Promise<StaffAccess | null> {
     let current = token;
+    const lineage = [presented.accessToken, token.accessToken];
     if (current.accessTokenExpiresAt <= this.now() + 30_000) {
       const renewed = await this.renew(current);
-      if (!renewed) return this.drop(token.userId);
+      if (!renewed) return this.drop(token.userId, presented);
       current = renewed;
     }
     try {
-      return this.store(current, await this.read(current));
+      return this.store(current, await this.read(current), lineage);
     } catch (e) {
       if (e instanceof UpstreamError && e.status === 401) {
         // Expired or revoked: one refresh, then give up (the person must sign in again).
         const renewed = await this.renew(current);
-        if (!renewed) return this.drop(token.userId);
+        if (!renewed) return this.drop(token.userId, presented);
         try {
-          return this.store(renewed, await this.read(renewed));
+          return this.store(renewed, await this.read(renewed), lineage);
         } catch (again) {
-          if (again instanceof UpstreamError && again.status === 401) return this.drop(token.userId);
+          if (again instanceof UpstreamError && again.status === 401) return this.drop(token.userId, presented);
           throw toAppError(again);
         }
       }
@@ -109,16 +124,22 @@ export class StaffAccessResolver {
     };
   }
 
-  private store(token: StaffToken, access: Omit<StaffAccess, "checkedAt">): StaffAccess {
+  private store(token: StaffToken, access: Omit<StaffAccess, "checkedAt">, lineage: string[]): StaffAccess {
     const full: StaffAccess = { ...access, checkedAt: this.now() };
+    const previous = this.entries.get(token.userId);
+    const verified = new Set(previous?.verified);
+    for (const t of [...lineage, token.accessToken]) verified.add(tokenHash(t));
     this.entries.delete(token.userId);
-    this.entries.set(token.userId, { access: full, token });
+    this.entries.set(token.userId, { access: full, token, verified });
     while (this.entries.size > MAX_USERS) this.entries.delete(this.entries.keys().next().value as string);
     return full;
   }
 
-  private drop(userId: string): null {
-    this.entries.delete(userId);
+  /** The presented token is dead: forget it (other sessions of the same person keep theirs). */
+  private drop(userId: string, presented: StaffToken): null {
+    const entry = this.entries.get(userId);
+    entry?.verified.delete(tokenHash(presented.accessToken));
+    if (!entry || entry.verified.size === 0 || entry.token.accessToken === presented.accessToken) this.entries.delete(userId);
     return null;
   }
 

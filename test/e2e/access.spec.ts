@@ -43,15 +43,25 @@ test("ana following a Globex link gets the 403 panel, not Globex's users", async
 
 test("unknown division ids and pages show the 404 page", async ({ as }) => {
   const page = await as("ana");
-  const response = await page.goto("/divisions/00000000-0000-4000-8000-000000000000");
-  expect(response?.status()).toBe(404);
+  // The page streams (its loading.tsx shell goes out before the access check), so the HTTP status stays
+  // 200 and Next marks the page noindex instead; the API answers a real 404.
+  await page.goto("/divisions/00000000-0000-4000-8000-000000000000");
   await expect(page.getByRole("heading", { name: "There is no such page or division", level: 1 })).toBeVisible();
   await expect(page.getByRole("link", { name: "Back to your divisions" })).toBeVisible();
+  await expect(page.locator(`meta[name="robots"][content*="noindex"]`).first()).toBeAttached();
+  const api = await page.request.get("/api/divisions/00000000-0000-4000-8000-000000000000/users");
+  expect(api.status()).toBe(404);
+  await expect(page.getByRole("main")).toHaveCount(1);
   await screenshot(page, "404");
-  await expectNoSeriousA11yViolations(page, "404");
+  await expectNoSeriousA11yViolations(page, "404 (unknown division)");
 
   await page.goto("/divisions/not-a-division-id");
   await expect(page.getByRole("heading", { name: "There is no such page or division", level: 1 })).toBeVisible();
+  const unknownPage = await page.goto("/no-such-page");
+  expect(unknownPage?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "There is no such page or division", level: 1 })).toBeVisible();
+  await expect(page.getByRole("main")).toHaveCount(1);
+  await expectNoSeriousA11yViolations(page, "404 (unknown page)");
 });
 
 test("ben (two divisions) sees Globex and Initech on the home page", async ({ as }) => {

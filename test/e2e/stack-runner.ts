@@ -19,12 +19,9 @@ startStack({ appPort: Number(values["app-port"]) }).then(
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
+    // Orphaned: re-parented (to init or a subreaper) once the runner is gone.
     setInterval(() => {
-      try {
-        process.kill(parent, 0);
-      } catch {
-        stop();
-      }
+      if (process.ppid !== parent) stop();
     }, 1_000).unref();
   },
   (e: unknown) => {

@@ -8,7 +8,6 @@ import {
   ACCOUNTS,
   errorCode,
   foreignUsersIn,
-  HTTP_TESTS_ENABLED,
   loadGroundTruth,
   sendText,
   signInAll,
@@ -95,7 +94,7 @@ function cellOf(res: TextResponse): string {
   return `${res.status} ${errorCode(res.text) ?? "(no error code)"}`;
 }
 
-describe.skipIf(!HTTP_TESTS_ENABLED)("authorization matrix", () => {
+describe("authorization matrix", () => {
   let stack: Stack;
   let app: string;
   let truth: GroundTruth;

@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEMO } from "@/emulator/seed";
 import type { CookieJar } from "@/test/support/http-session";
 import { signIn } from "@/test/support/http-session";
-import { errorCode, HTTP_TESTS_ENABLED, sendText, startHttpStack, type Stack } from "@/test/support/http-stack";
+import { errorCode, sendText, startHttpStack, type Stack } from "@/test/support/http-stack";
 
 const APP_PORT = 3203;
 const REFRESH_SECONDS = 2;
 const { globex: GLOBEX, initech: INITECH } = DEMO.divisions;
 
-describe.skipIf(!HTTP_TESTS_ENABLED)("revoking a staff member's grant", () => {
+describe("revoking a staff member's grant", () => {
   let stack: Stack;
   let app: string;
   let ben: CookieJar;

@@ -10,7 +10,6 @@ import { CookieJar, signIn } from "@/test/support/http-session";
 import {
   ACCOUNTS,
   errorCode,
-  HTTP_TESTS_ENABLED,
   send,
   sendText,
   startHttpStack,
@@ -22,10 +21,11 @@ const APP_PORT = 3202;
 const SESSION_COOKIE = "next-auth.session-token";
 // Known to the test so that a cookie sealed with the real secret can be forged too.
 const NEXTAUTH_SECRET = randomBytes(32).toString("base64url");
+const SEALED_WITH_REAL_SECRET = "the real secret but a made-up Genesys token";
 const ACME = DEMO.divisions.acme;
 const GLOBEX = DEMO.divisions.globex;
 
-describe.skipIf(!HTTP_TESTS_ENABLED)("sessions and tampering", () => {
+describe("sessions and tampering", () => {
   let stack: Stack;
   let app: string;
   let ana: CookieJar;
@@ -160,7 +160,7 @@ describe.skipIf(!HTTP_TESTS_ENABLED)("sessions and tampering", () => {
         // Someone holding the secret still needs a Genesys token that works. The user id is one the server has
         // not seen: for a recently seen one, the staff-access cache (keyed by user id alone) answers from the
         // real user's entry (and re-reads with their stored token), so the made-up token would go unnoticed.
-        "the real secret but a made-up Genesys token": await encode({
+        [SEALED_WITH_REAL_SECRET]: await encode({
           token: { ...claims, sub: stranger, genesys: { ...claims.genesys, userId: stranger } },
           secret: NEXTAUTH_SECRET,
         }),
@@ -182,10 +182,20 @@ describe.skipIf(!HTTP_TESTS_ENABLED)("sessions and tampering", () => {
           expect(res.status, `${what}: ${path}`).toBe(307);
           const location = new URL(res.headers.get("location") ?? "", app);
           expect(location.pathname, `${what}: ${path}`).toBe("/signin");
-          expect(location.searchParams.get("callbackUrl")).toBe(path);
+          // Either way the person comes back to where they were after signing in again.
+          expect(location.searchParams.get("callbackUrl"), `${what}: ${path}`).toBe(path);
+          if (what === SEALED_WITH_REAL_SECRET) {
+            // The proxy can open this cookie; the dashboard layout then finds no working Genesys sign-in.
+            expect(location.searchParams.get("error"), `${what}: ${path}`).toBe("SessionExpired");
+          }
         }
-        const session = await sendText(`${app}/api/auth/session`, { jar: jar.clone() });
-        expect(JSON.parse(session.text), what).toEqual({});
+        const session = JSON.parse((await sendText(`${app}/api/auth/session`, { jar: jar.clone() })).text) as { user?: { isAdmin?: boolean; role?: string } };
+        if (what === SEALED_WITH_REAL_SECRET) {
+          // next-auth still shows who the cookie names, but no role beyond the least.
+          expect(session.user, what).toMatchObject({ isAdmin: false, role: "manager" });
+        } else {
+          expect(session, what).toEqual({});
+        }
       }
     });
   });
@@ -219,17 +229,22 @@ describe.skipIf(!HTTP_TESTS_ENABLED)("sessions and tampering", () => {
       const urls = [
         csv("?q=%FF"),
         csv("?q=%E0%A4%A"),
-        csv("?q=%"),
         csv("?%FF=1"),
         `${app}/api/divisions/${ACME}/users?refresh=%FF`,
         `${app}/api/divisions?%C0%AF=1`,
         `${app}/api/divisions/%FF/users`,
         `${app}/api/divisions/%FF`,
         `${app}/api/divisions/${ACME}%FF/users.csv`,
+        `${app}/divisions/%FF`,
       ];
       for (const url of urls) {
+        const res = await sendText(url, { jar: ana });
+        expect(res.status, url.slice(app.length)).toBe(400);
+        expect(errorCode(res.text), url.slice(app.length)).toBe("bad_request");
+      }
+      // A lone "%" is not an escape at all; Next passes it on as a literal "%". Whatever the answer, not a 500.
+      for (const url of [csv("?q=%"), csv("?q=100%"), `${app}/api/divisions/${ACME}/users?refresh=%`]) {
         const res = await send(url, { jar: ana });
-        expect(res.status, url.slice(app.length)).toBeGreaterThanOrEqual(400);
         expect(res.status, url.slice(app.length)).toBeLessThan(500);
         await res.body?.cancel();
       }

@@ -9,7 +9,6 @@ import { applyView, foldText, parseView } from "@/lib/shared/user-view";
 import { signIn, type CookieJar } from "@/test/support/http-session";
 import {
   foreignUsersIn,
-  HTTP_TESTS_ENABLED,
   loadGroundTruth,
   memberIds,
   operationCount,
@@ -45,7 +44,7 @@ interface CsvExport {
   text: string;
 }
 
-describe.skipIf(!HTTP_TESTS_ENABLED)("users routes", () => {
+describe("users routes", () => {
   describe("JSON, leak fault, CSV and single flight", () => {
     let stack: Stack;
     let app: string;

@@ -8,9 +8,6 @@ import { CookieJar, signIn } from "./http-session";
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-/** Vitest's unit config also matches test/http/**; these files only run under vitest.http.config.mts. */
-export const HTTP_TESTS_ENABLED = process.env.TENANTSCOPE_HTTP_TESTS === "1";
-
 export type Account = "ana" | "ben" | "noAccess" | "admin";
 export const ACCOUNTS: readonly Account[] = ["ana", "ben", "noAccess", "admin"];
 
