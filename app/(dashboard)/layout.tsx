@@ -1,21 +1,14 @@
 import Link from "next/link";
-import { headers } from "next/headers";
-import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 
 import { SignOutButton } from "@/components/sign-out-button";
-import { getStaffAccess } from "@/lib/server/session";
-import { safeCallbackUrl } from "@/lib/shared/sign-in";
+import { requirePageStaff } from "@/lib/server/session";
 
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  const staff = await getStaffAccess();
-  // The proxy already sends signed-out visitors to sign in; this covers a session whose Genesys grant died.
-  if (!staff) {
-    const back = safeCallbackUrl((await headers()).get("x-request-path") ?? "/");
-    redirect(`/signin?error=SessionExpired&callbackUrl=${encodeURIComponent(back)}`);
-  }
+  // The proxy already sends signed-out visitors to sign in; this covers a session that stopped working.
+  const staff = await requirePageStaff();
   return (
     <>
       <header className="app-header">

@@ -6,13 +6,13 @@ import { DivisionList } from "@/components/division-list";
 import { divisionsQueryOptions } from "@/lib/client/divisions";
 import { getQueryClient } from "@/lib/client/query-client";
 import { visibleDivisions } from "@/lib/server/access";
-import { getStaffAccess } from "@/lib/server/session";
+import { requirePageStaff } from "@/lib/server/session";
 import type { DivisionSummary } from "@/lib/shared/api-types";
 
 export const metadata: Metadata = { title: "Divisions" };
 
 export default async function HomePage() {
-  const staff = await getStaffAccess();
+  const staff = await requirePageStaff();
   const visible = await visibleDivisions(staff);
   const divisions: DivisionSummary[] = visible.map(({ division, reachable }) => ({
     id: division.id,
@@ -23,14 +23,14 @@ export default async function HomePage() {
   }));
   // A manager with exactly one tenant has nothing to choose.
   const [only] = divisions;
-  if (!staff?.isAdmin && divisions.length === 1 && only?.reachable) redirect(`/divisions/${only.id}`);
+  if (!staff.isAdmin && divisions.length === 1 && only?.reachable) redirect(`/divisions/${only.id}`);
 
   const queryClient = getQueryClient();
   queryClient.setQueryData(divisionsQueryOptions().queryKey, divisions);
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>
       <h1>Divisions</h1>
-      <DivisionList isAdmin={staff?.isAdmin ?? false} />
+      <DivisionList isAdmin={staff.isAdmin} />
     </HydrationBoundary>
   );
 }

@@ -2,6 +2,9 @@ import "server-only";
 
 import { getToken } from "next-auth/jwt";
 import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+
+import { safeCallbackUrl } from "@/lib/shared/sign-in";
 
 import { getAuthEnv, getEnv } from "./env";
 import { isSessionRevoked } from "./session-revocations";
@@ -28,4 +31,16 @@ export async function getStaffAccess(): Promise<StaffAccess | null> {
   const token = await getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies });
   if (!token?.genesys || isSessionRevoked(token.sid)) return null;
   return getStaffResolver().resolve(token.genesys);
+}
+
+/**
+ * For pages: the signed-in staff member, or a redirect to sign in again (with the way back) when the
+ * session no longer works (signed out elsewhere, Genesys grant or token gone). Layout and page render
+ * concurrently, so each page calls this itself rather than relying on the layout.
+ */
+export async function requirePageStaff(): Promise<StaffAccess> {
+  const staff = await getStaffAccess();
+  if (staff) return staff;
+  const back = safeCallbackUrl((await headers()).get("x-request-path") ?? "/");
+  redirect(`/signin?error=SessionExpired&callbackUrl=${encodeURIComponent(back)}`);
 }

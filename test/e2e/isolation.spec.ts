@@ -10,22 +10,17 @@ test("with the leak fault on, no foreign user appears in Initech's table or CSV"
   await setFaults({ leak: true });
   try {
     const page = await as("ben");
-    const t1 = Date.now();
+    await page.setViewportSize({ width: 1280, height: 1110 }); // the tallest grid: fewer scroll steps to read
     await openDivision(page, DIVISIONS.initech);
-    console.log("TMP open ms", Date.now() - t1);
     // The manager is told, in neutral words, that rows were left out: proof the fault reached the app.
     await expect(page.getByRole("status").filter({ hasText: "did not belong to this division were left out" })).toBeVisible();
 
-    const t0 = Date.now();
     const rows = await allRows(page);
-    console.log("TMP allRows ms", Date.now() - t0);
     const foreignRows = rows.filter((r) => !truth.has(r.id));
     expect(foreignRows, "foreign users in the table").toEqual([]);
     expect(rows.length).toBe(truth.size);
 
-    const t2 = Date.now();
     const csv = await exportCsv(page);
-    console.log("TMP csv ms", Date.now() - t2);
     const foreignCsv = csv.records.filter((r) => !truth.has(r.id ?? ""));
     expect(foreignCsv, "foreign users in the CSV").toEqual([]);
     expect(csv.records.length).toBe(truth.size);

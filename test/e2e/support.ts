@@ -132,7 +132,16 @@ export async function renderedRowIds(page: Page): Promise<string[]> {
 export async function allRows(page: Page): Promise<GridRow[]> {
   const { shown } = await rowCount(page);
   const rows = await page.getByTestId("users-scroll").evaluate(async (el) => {
-    const frames = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+    const frame = () => new Promise<void>((r) => requestAnimationFrame(() => r()));
+    const firstRendered = () => el.querySelector("[data-user-id]")?.getAttribute("aria-rowindex") ?? "";
+    // After a scroll, waits (a frame at a time, bounded) until the grid has rendered other rows. The
+    // grid renders a scroll's rows in one commit, so a changed first row means the new rows are all there.
+    const settle = async (before: string) => {
+      for (let f = 0; f < 30; f++) {
+        await frame();
+        if (firstRendered() !== before) return;
+      }
+    };
     const seen = new Map<number, { id: string; name: string; email: string; title: string; department: string; state: string }>();
     const read = () => {
       for (const row of el.querySelectorAll("[data-user-id]")) {
@@ -147,16 +156,24 @@ export async function allRows(page: Page): Promise<GridRow[]> {
         });
       }
     };
-    el.scrollTop = 0;
-    await frames();
+    if (el.scrollTop !== 0) {
+      const before = firstRendered();
+      el.scrollTop = 0;
+      await settle(before);
+    }
     for (let guard = 0; guard < 10_000; guard++) {
       read();
       if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) break;
-      el.scrollTop += Math.max(1, el.clientHeight - 36);
-      await frames();
+      const before = firstRendered();
+      // Less than a screen, so consecutive reads overlap (the count check below catches any gap).
+      el.scrollTop += Math.max(1, el.clientHeight - 80);
+      await settle(before);
     }
-    el.scrollTop = 0;
-    await frames();
+    if (el.scrollTop !== 0) {
+      const before = firstRendered();
+      el.scrollTop = 0;
+      await settle(before);
+    }
     return [...seen].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
   });
   expect(rows, "rows read by scrolling the grid vs the row counter").toHaveLength(shown);

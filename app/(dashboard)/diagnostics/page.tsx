@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
 
 import { DiagnosticsView } from "@/components/diagnostics-view";
-import { getStaffAccess } from "@/lib/server/session";
+import { requirePageStaff } from "@/lib/server/session";
 
 export const metadata: Metadata = { title: "Diagnostics" };
 
 export default async function DiagnosticsPage() {
-  const staff = await getStaffAccess();
-  if (!staff?.isAdmin) {
+  const staff = await requirePageStaff();
+  if (!staff.isAdmin) {
     return (
       <div className="panel" role="alert">
         <p className="badge bad">403 · Admins only</p>

@@ -5,13 +5,13 @@ import { AccessDenied } from "@/components/access-denied";
 import { DivisionView } from "@/components/division-view";
 import { requireDivisionAccess, type AuthorizedDivision } from "@/lib/server/access";
 import { AppError, isAppError } from "@/lib/server/errors";
-import { getStaffAccess } from "@/lib/server/session";
+import { requirePageStaff } from "@/lib/server/session";
 
 export const metadata: Metadata = { title: "Division" };
 
 export default async function DivisionPage({ params }: { params: Promise<{ divisionId: string }> }) {
   const { divisionId } = await params;
-  const staff = await getStaffAccess();
+  const staff = await requirePageStaff();
   const access = await requireDivisionAccess(staff, divisionId).then(
     (division): { division: AuthorizedDivision } => ({ division }),
     (e: unknown): { denied: AppError } => {
@@ -24,7 +24,7 @@ export default async function DivisionPage({ params }: { params: Promise<{ divis
     const d = access.denied.details ?? {};
     return (
       <AccessDenied
-        isAdmin={staff?.isAdmin ?? false}
+        isAdmin={staff.isAdmin}
         reason={access.denied.code === "forbidden" ? "not_granted" : "bff_not_granted"}
         divisionName={typeof d.divisionName === "string" ? d.divisionName : "this division"}
         correlationId={typeof d.correlationId === "string" ? d.correlationId : undefined}
@@ -32,5 +32,5 @@ export default async function DivisionPage({ params }: { params: Promise<{ divis
     );
   }
   const { division } = access;
-  return <DivisionView division={{ id: division.id, name: division.name, userCount: division.userCount }} isAdmin={staff?.isAdmin ?? false} />;
+  return <DivisionView division={{ id: division.id, name: division.name, userCount: division.userCount }} isAdmin={staff.isAdmin} />;
 }
