@@ -1,6 +1,7 @@
 import "server-only";
 
 import { getLogger } from "./logger";
+import { processSingleton } from "./process-singleton";
 
 // Who saw what. Every view, export and diagnostics run produces one event. Today events go to the
 // structured log; `AuditSink` lets a durable store (SQLite, Postgres) take them as well.
@@ -21,7 +22,7 @@ export interface AuditSink {
   write(event: AuditEvent & { at: string }): void | Promise<void>;
 }
 
-const sinks: AuditSink[] = [{ write: (event) => getLogger().info({ audit: event }, `audit ${event.action} ${event.outcome}`) }];
+const sinks = processSingleton<AuditSink[]>("audit-sinks", () => [{ write: (event) => getLogger().info({ audit: event }, `audit ${event.action} ${event.outcome}`) }]);
 
 export function addAuditSink(sink: AuditSink): void {
   sinks.push(sink);

@@ -7,6 +7,7 @@ import { assertDivisionId, fetchDivisionUsers, type DivisionUsers, type FetchPro
 import { getEnv, type Env } from "./env";
 import { GenesysClient } from "./genesys-client";
 import { getMetrics } from "./metrics";
+import { processSingleton } from "./process-singleton";
 
 // Wires configuration, the one Genesys client and the division cache together: what routes, pages and
 // the export CLI call. One instance per process (see getDivisionService).
@@ -58,9 +59,6 @@ export class DivisionService {
   }
 }
 
-let service: DivisionService | undefined;
-
 export function getDivisionService(): DivisionService {
-  service ??= new DivisionService(getEnv());
-  return service;
+  return processSingleton("division-service", () => new DivisionService(getEnv()));
 }

@@ -1,6 +1,9 @@
 import "server-only";
 import pino, { type Logger } from "pino";
 
+import { getEnv } from "./env";
+import { processSingleton } from "./process-singleton";
+
 // Structured JSON logs. Redaction is a second line of defence: nothing should log a secret or token in
 // the first place, but if an object carrying one slips through, these paths are masked.
 const REDACT = [
@@ -16,14 +19,22 @@ const REDACT = [
   "config.headers",
 ];
 
-let root: Logger | undefined;
+export function getLogger(): Logger {
+  return processSingleton("logger", () =>
+    pino({
+      level: logLevel(),
+      base: { service: "tenantscope" },
+      redact: { paths: REDACT, censor: "[redacted]" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    }),
+  );
+}
 
-export function getLogger(level?: string): Logger {
-  root ??= pino({
-    level: level ?? "info",
-    base: { service: "tenantscope" },
-    redact: { paths: REDACT, censor: "[redacted]" },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
-  return root;
+/** The configured level; "info" when the configuration cannot be read (its error is reported elsewhere). */
+function logLevel(): string {
+  try {
+    return getEnv().log.level;
+  } catch {
+    return "info";
+  }
 }

@@ -2,6 +2,8 @@ import "server-only";
 
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 
+import { processSingleton } from "./process-singleton";
+
 // Prometheus metrics for /api/metrics. One registry per process, created on first use (a build must not
 // start collectors).
 
@@ -15,13 +17,14 @@ export interface Metrics {
   fetchDuration: Histogram<"outcome">;
 }
 
-let metrics: Metrics | undefined;
-
 export function getMetrics(): Metrics {
-  if (metrics) return metrics;
+  return processSingleton("metrics", createMetrics);
+}
+
+function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "tenantscope_" });
-  metrics = {
+  return {
     registry,
     upstreamRequests: new Counter({
       name: "tenantscope_upstream_requests_total",
@@ -46,5 +49,4 @@ export function getMetrics(): Metrics {
       registers: [registry],
     }),
   };
-  return metrics;
 }

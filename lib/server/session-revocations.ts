@@ -4,7 +4,9 @@ import "server-only";
 // would keep working until it expires. Signed-out sign-in ids (`sid`) are remembered here until then.
 // (In-process: with several instances this belongs in the shared store.)
 
-const revoked = new Map<string, number>();
+import { processSingleton } from "./process-singleton";
+
+const revoked = processSingleton("revoked-sessions", () => new Map<string, number>());
 
 export function revokeSession(sid: string | undefined, expiresAtSeconds: number | undefined): void {
   if (!sid) return;

@@ -7,17 +7,15 @@ import { redirect } from "next/navigation";
 import { safeCallbackUrl } from "@/lib/shared/sign-in";
 
 import { getAuthEnv, getEnv } from "./env";
+import { processSingleton } from "./process-singleton";
 import { isSessionRevoked } from "./session-revocations";
 import { StaffAccessResolver, type StaffAccess } from "./staff-access";
 
 // Reads the caller's session straight from the encrypted session cookie (server side only) and turns it
 // into their current access. An unreadable or expired cookie is "signed out", never an error.
 
-let resolver: StaffAccessResolver | undefined;
-
 export function getStaffResolver(): StaffAccessResolver {
-  resolver ??= new StaffAccessResolver(getEnv(), getAuthEnv());
-  return resolver;
+  return processSingleton("staff-resolver", () => new StaffAccessResolver(getEnv(), getAuthEnv()));
 }
 
 export async function getStaffAccess(): Promise<StaffAccess | null> {
