@@ -1,5 +1,6 @@
 // Sign-in through the emulator's real login page, deep links that survive sign-in, sign-out, and the
 // explained empty state for an account without any division.
+import { stackUrls } from "./env";
 import { allRows, DEMO, DIVISIONS, expect, expectNoSeriousA11yViolations, parseCsv, screenshot, signIn, test } from "./support";
 
 test("the sign-in page is accessible and leads through Genesys Cloud to the dashboard", async ({ page }) => {
@@ -42,18 +43,30 @@ test("a signed-out deep link with filters lands on the same filtered view after 
   }
 });
 
-test("sign-out ends the session", async ({ as }) => {
-  const page = await as("ben");
+test("sign-out ends the session, also for a copy of its cookie", async ({ page, browser }) => {
+  // A session of its own: signing out revokes the sign-in, so the shared per-account session must not be used.
+  await signIn(page, "ben");
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Divisions", level: 1 })).toBeVisible();
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/signin/);
-  await expect(page.getByRole("button", { name: "Sign in with Genesys Cloud" })).toBeVisible();
+  const copy = await browser.newContext({ baseURL: stackUrls().app, storageState: await page.context().storageState() });
+  try {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/signin/);
+    await expect(page.getByRole("button", { name: "Sign in with Genesys Cloud" })).toBeVisible();
 
-  await page.goto("/");
-  await expect(page).toHaveURL(/\/signin\?callbackUrl=%2F$/);
-  const api = await page.request.get("/api/divisions");
-  expect(api.status()).toBe(401);
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/signin\?callbackUrl=%2F$/);
+    expect((await page.request.get("/api/divisions")).status()).toBe(401);
+
+    // The same session cookie kept elsewhere no longer works either.
+    const other = await copy.newPage();
+    await other.goto(`/divisions/${DIVISIONS.globex}`);
+    await expect(other).toHaveURL(/\/signin\?error=SessionExpired&callbackUrl=/);
+    expect(new URL(other.url()).searchParams.get("callbackUrl")).toBe(`/divisions/${DIVISIONS.globex}`);
+    expect((await other.request.get("/api/divisions")).status()).toBe(401);
+  } finally {
+    await copy.close();
+  }
 });
 
 test("an account without any division sees an explained empty state", async ({ as }) => {
