@@ -1,6 +1,8 @@
 import "next-auth";
 import "next-auth/jwt";
 
+import type { StaffToken } from "@/lib/server/staff-access";
+
 // What our sessions carry. The JWT (encrypted, httpOnly cookie) holds the staff member's Genesys tokens;
 // the client-visible session holds only who they are and their role.
 declare module "next-auth" {
@@ -19,14 +21,7 @@ declare module "next-auth/jwt" {
   interface JWT {
     /** One id per sign-in (sign-out revokes it). */
     sid?: string;
-    genesys?: {
-      userId: string;
-      email: string;
-      name: string;
-      accessToken: string;
-      refreshToken?: string;
-      /** Epoch ms. */
-      accessTokenExpiresAt: number;
-    };
+    /** The staff member's Genesys identity and tokens (never sent to the browser). */
+    genesys?: StaffToken;
   }
 }

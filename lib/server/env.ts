@@ -300,12 +300,14 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+function configError(issues: readonly z.core.$ZodIssue[]): ConfigError {
+  return new ConfigError(issues.map((issue) => `${issue.path.map(String).join(".") || "environment"}: ${issue.message}`));
+}
+
 /** Parses a variable map into typed config, or throws ConfigError listing every problem. Pure. */
 export function parseEnv(source: EnvSource): Env {
   const result = envSchema.safeParse(source);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.map(String).join(".") || "environment"}: ${issue.message}`));
-  }
+  if (!result.success) throw configError(result.error.issues);
   const env = result.data;
   // Defence in depth: logging the whole config object (`log.info({ env })`) prints the redacted view.
   Object.defineProperties(env, {
@@ -394,9 +396,7 @@ const authSchema = z
 /** Parses the staff sign-in variables, or throws ConfigError listing every problem. Pure. */
 export function parseAuthEnv(source: EnvSource): AuthEnv {
   const result = authSchema.safeParse(source);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.map(String).join(".") || "environment"}: ${issue.message}`));
-  }
+  if (!result.success) throw configError(result.error.issues);
   const env = result.data;
   Object.defineProperties(env, {
     toJSON: { value: () => ({ ...env, nextAuthSecret: "[set]", staffClientSecret: "[set]" }) },

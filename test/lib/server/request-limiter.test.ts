@@ -2,22 +2,14 @@
 // given the faked clock explicitly, so minute-long windows run in milliseconds and every grant time is exact.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
+import { createRandom } from "@/emulator/prng";
 import { Semaphore, sleep, SlidingWindowBudget } from "@/lib/server/request-limiter";
 
 const WINDOW = 60_000;
 const clock = () => Date.now();
 
-/** A small deterministic PRNG (mulberry32), so the "random" arrival patterns are the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG, so the "random" arrival patterns are the same on every run. */
+const prng = createRandom;
 
 /** The largest number of `times` inside any half-open window [t, t + windowMs). */
 function maxInAnyWindow(times: readonly number[], windowMs: number): number {

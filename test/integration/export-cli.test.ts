@@ -1,0 +1,105 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import { DEMO } from "@/emulator/seed";
+import { startEmulator, type RunningEmulator } from "@/emulator/server";
+
+// The export CLI as an operator runs it: a real process, real exit codes, messages on stderr.
+
+let emu: RunningEmulator;
+let dir: string;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0 });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantscope-export-"));
+});
+
+afterAll(async () => {
+  await emu.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => emu.reset());
+
+function runExport(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/export.ts", ...args], {
+      cwd: path.resolve("."),
+      env: {
+        ...process.env,
+        HOME: dir,
+        GENESYS_CLIENT_ID: DEMO.clients.bff.id,
+        GENESYS_CLIENT_SECRET: DEMO.clients.bff.secret,
+        GENESYS_REGION: "us-east-1",
+        GENESYS_GATEWAY_URL: emu.url,
+        ...env,
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function truth(divisionId: string): Promise<string[]> {
+  return (await (await fetch(`${emu.url}/__emulator/divisions/${divisionId}/user-ids`)).json()) as string[];
+}
+
+describe("npm run export", () => {
+  it("writes a division found by exact name as CSV: every member once, formulas neutralised", async () => {
+    const out = path.join(dir, "acme.csv");
+    const r = await runExport(["--division", "Acme Insurance", "--format", "csv", "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("Exported 37 users of Acme Insurance");
+    const lines = fs.readFileSync(out, "utf8").trimEnd().split("\r\n");
+    expect(lines[0]).toBe("id,name,email,username,title,department,state,divisionId,divisionName");
+    const ids = lines.slice(1).map((l) => l.slice(0, 36));
+    expect(ids.sort()).toEqual(await truth(DEMO.divisions.acme));
+    expect(lines.some((l) => l.includes(`"'=HYPERLINK(""http://evil.example"",""x"")"`))).toBe(true);
+    expect(lines.some((l) => l.includes(",'+Plus Person,"))).toBe(true);
+  }, 60_000);
+
+  it("writes JSON with metadata and NDJSON rows, filtered by state", async () => {
+    const json = await runExport(["--division", DEMO.divisions.globex, "--format", "json"]);
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout) as { users: { divisionId: string }[]; meta: { isolation: { verified: number } } };
+    expect(doc.users.length).toBe((await truth(DEMO.divisions.globex)).length);
+    expect(doc.meta.isolation.verified).toBe(doc.users.length);
+    const nd = await runExport(["--division", DEMO.divisions.globex, "--format", "ndjson", "--state", "inactive"]);
+    expect(nd.code, nd.stderr).toBe(0);
+    const rows = nd.stdout.trim().split("\n").map((l) => JSON.parse(l) as { state: string; divisionId: string });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((u) => u.state === "inactive" && u.divisionId === DEMO.divisions.globex)).toBe(true);
+  }, 60_000);
+
+  it("exits 3 for an unknown division, 4 with the fix for an ungranted one, 2 for bad usage or config", async () => {
+    const unknown = await runExport(["--division", "00000000-0000-4000-8000-000000000000"]);
+    expect(unknown.code).toBe(3);
+    const stark = await runExport(["--division", "Stark Retail"]);
+    expect(stark.code).toBe(4);
+    expect(stark.stderr).toContain("directory:user:view");
+    expect(stark.stderr).toContain("Admin > Integrations > OAuth");
+    expect(stark.stderr).toContain("Stark Retail");
+    expect((await runExport(["--division", "Acme Insurance", "--format", "xml"])).code).toBe(2);
+    expect((await runExport(["--bogus"])).code).toBe(2);
+    const badConfig = await runExport(["--division", "Acme Insurance"], { GENESYS_REGION: "mars-1", GENESYS_GATEWAY_URL: "" });
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toContain("GENESYS_REGION");
+    // The secret never shows up in any message.
+    for (const r of [unknown, stark, badConfig]) expect(r.stderr).not.toContain(DEMO.clients.bff.secret);
+  }, 90_000);
+
+  it("exits 5 in fail-closed mode when the isolation check drops a row", async () => {
+    emu.setFaults({ leak: true });
+    const r = await runExport(["--division", "Acme Insurance"], { ISOLATION_MODE: "fail-closed" });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("isolation_violation");
+  }, 60_000);
+});

@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+
+import { DivisionCache, MemoryStore } from "@/lib/server/division-cache";
+import type { DivisionUsers } from "@/lib/server/division-fetch";
+import { AppError } from "@/lib/server/errors";
+
+// The cache in isolation: a fake clock and a loader we control.
+
+function result(tag: string): DivisionUsers {
+  return {
+    division: { id: "d", name: tag },
+    users: [],
+    meta: {
+      fetchedAt: "2026-01-01T00:00:00.000Z",
+      durationMs: 1,
+      searchPages: 1,
+      upstreamCalls: 1,
+      partitions: 1,
+      attempts: 1,
+      consistent: true,
+      consistencyNotes: [],
+      isolation: { mode: "verify", checked: 0, verified: 0, dropped: [], addedFromDirectory: 0, objectCount: 0, countMatches: true },
+    },
+  };
+}
+
+function setup(options: { ttlMs?: number; staleMs?: number; forceMs?: number; maxEntries?: number } = {}) {
+  let now = 0;
+  let loads = 0;
+  let next: () => Promise<DivisionUsers> = async () => result(`load-${loads}`);
+  const store = new MemoryStore<DivisionUsers>(options.maxEntries ?? 10);
+  const cache = new DivisionCache({
+    load: async (_id, onProgress) => {
+      loads++;
+      onProgress({ phase: "searching", pagesDone: 1, pagesTotal: 2, rows: 100, expected: 200 });
+      return next();
+    },
+    store,
+    ttlMs: options.ttlMs ?? 1_000,
+    staleMs: options.staleMs ?? 5_000,
+    forceRefreshMinIntervalMs: options.forceMs ?? 30_000,
+    now: () => now,
+  });
+  return {
+    cache,
+    store,
+    advance: (ms: number) => (now += ms),
+    loads: () => loads,
+    setLoader: (fn: () => Promise<DivisionUsers>) => (next = fn),
+  };
+}
+
+describe("DivisionCache", () => {
+  it("single-flight: 50 concurrent callers for a cold division cause one load and share its result", async () => {
+    const t = setup();
+    let release: (v: DivisionUsers) => void = () => undefined;
+    t.setLoader(() => new Promise((r) => (release = r)));
+    const pending = Array.from({ length: 50 }, () => t.cache.get("d"));
+    await Promise.resolve();
+    release(result("shared"));
+    const all = await Promise.all(pending);
+    expect(t.loads()).toBe(1);
+    expect(new Set(all.map((r) => r.value)).size).toBe(1);
+    expect(t.cache.stats.joins).toBe(49);
+  });
+
+  it("serves fresh within the TTL, stale while revalidating after it, and loads again past the stale window", async () => {
+    const t = setup({ ttlMs: 1_000, staleMs: 5_000 });
+    expect((await t.cache.get("d")).freshness).toBe("loaded");
+    t.advance(500);
+    expect((await t.cache.get("d")).freshness).toBe("fresh");
+    t.advance(1_000);
+    const stale = await t.cache.get("d");
+    expect(stale).toMatchObject({ freshness: "stale", revalidating: true });
+    expect(t.loads()).toBe(2); // the background refresh started
+    await Promise.resolve();
+    t.advance(10_000);
+    expect((await t.cache.get("d")).freshness).toBe("loaded");
+  });
+
+  it("keeps serving the last good list, labelled stale with its age, while the upstream is down", async () => {
+    const t = setup({ ttlMs: 1_000, staleMs: 1_000 });
+    await t.cache.get("d");
+    t.advance(60_000);
+    t.setLoader(async () => {
+      throw new AppError("upstream_unavailable", "down");
+    });
+    const r = await t.cache.get("d");
+    expect(r.freshness).toBe("stale");
+    expect(r.ageMs).toBe(60_000);
+    expect(r.refreshError?.code).toBe("upstream_unavailable");
+  });
+
+  it("does not paper over a refusal with stale data", async () => {
+    const t = setup({ ttlMs: 1_000, staleMs: 1_000 });
+    await t.cache.get("d");
+    t.advance(60_000);
+    t.setLoader(async () => {
+      throw new AppError("upstream_forbidden", "no grant");
+    });
+    await expect(t.cache.get("d")).rejects.toMatchObject({ code: "upstream_forbidden" });
+  });
+
+  it("rate-limits forced refreshes per division", async () => {
+    const t = setup({ forceMs: 30_000 });
+    await t.cache.get("d", { force: true });
+    await expect(t.cache.get("d", { force: true })).rejects.toMatchObject({ code: "rate_limited", details: { retryAfterSeconds: 30 } });
+    t.advance(30_000);
+    await expect(t.cache.get("d", { force: true })).resolves.toMatchObject({ freshness: "loaded" });
+    expect(t.loads()).toBe(2);
+  });
+
+  it("reports progress to callers joining a load in flight", async () => {
+    const t = setup();
+    let release: (v: DivisionUsers) => void = () => undefined;
+    t.setLoader(() => new Promise((r) => (release = r)));
+    const first = t.cache.get("d");
+    await Promise.resolve();
+    const seen: number[] = [];
+    const second = t.cache.get("d", { onProgress: (p) => seen.push(p.pagesDone) });
+    await Promise.resolve();
+    expect(t.cache.progress("d")).toMatchObject({ pagesDone: 1, pagesTotal: 2 });
+    release(result("x"));
+    await Promise.all([first, second]);
+    expect(seen).toEqual([1]);
+    expect(t.cache.progress("d")).toBeNull();
+  });
+
+  it("bounds memory: the least recently used division is evicted", async () => {
+    const t = setup({ maxEntries: 2 });
+    await t.cache.get("a");
+    await t.cache.get("b");
+    await t.cache.get("a");
+    await t.cache.get("c");
+    expect(t.store.size).toBe(2);
+    expect(await t.store.get("b")).toBeUndefined();
+    expect(await t.store.get("a")).toBeDefined();
+  });
+});
