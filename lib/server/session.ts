@@ -3,6 +3,7 @@ import "server-only";
 import { getToken } from "next-auth/jwt";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { cache } from "react";
 
 import { safeCallbackUrl } from "@/lib/shared/sign-in";
 
@@ -18,7 +19,10 @@ export function getStaffResolver(): StaffAccessResolver {
   return processSingleton("staff-resolver", () => new StaffAccessResolver(getEnv(), getAuthEnv()));
 }
 
-export async function getStaffAccess(): Promise<StaffAccess | null> {
+/** The caller's access, read once per request however many layouts and pages ask (React's request cache). */
+export const getStaffAccess = cache(readStaffAccess);
+
+async function readStaffAccess(): Promise<StaffAccess | null> {
   const [cookieStore, headerList] = await Promise.all([cookies(), headers()]);
   // getToken expects a Node-style request; only cookies and headers are read from it.
   const req = {
