@@ -3,8 +3,8 @@
 import type { Reply } from "./http";
 import { ApiError, boolParam, errors, intParam, listParam, parseJson, RawJson } from "./http";
 import type { EmuUser } from "./model";
-import { divisionRef, listing, renderDivision, renderOAuthClient, renderOrgClient, renderRole, renderUser, renderUserJson } from "./render";
-import { divisionFilter, fromQ64, parseSearchRequest, runSearch, toQ64, type SearchRequest } from "./search";
+import { listing, renderDivision, renderOAuthClient, renderOrgClient, renderRole, renderUser, renderUserJson } from "./render";
+import { fromQ64, parseSearchRequest, runSearch, toQ64, type SearchRequest } from "./search";
 import type { EmulatorState, IndexedUser, Subject } from "./state";
 
 export interface ApiRequest {
@@ -304,4 +304,3 @@ export function matchRoute(method: string, path: string): { route: Route; params
   return { route: null, pathKnown };
 }
 
-export { divisionFilter, divisionRef };

@@ -146,7 +146,7 @@ function foldedField(u: IndexedUser, field: string): string | undefined {
   return fields.get(field);
 }
 
-function matchOne(c: Criterion, u: IndexedUser): boolean {
+function matches(c: Criterion, u: IndexedUser): boolean {
   if (c.group) {
     const results = c.group.map((g) => matches(g, u));
     const combined = c.operator === "OR" ? results.some(Boolean) : results.every(Boolean);
@@ -165,10 +165,6 @@ function matchOne(c: Criterion, u: IndexedUser): boolean {
     });
   });
   return c.operator === "NOT" ? !hit : hit;
-}
-
-function matches(c: Criterion, u: IndexedUser): boolean {
-  return matchOne(c, u);
 }
 
 /**

@@ -91,7 +91,6 @@ class Run {
   readonly pending: Promise<void>[] = [];
   readonly notes: string[] = [];
   searchPages = 0;
-  calls = 0;
   pagesTotal = 0;
   partitions = 0;
 

@@ -108,10 +108,6 @@ export class GenesysClient {
     this.breaker = new CircuitBreaker(this.now);
   }
 
-  get concurrency(): number {
-    return this.deps.fetch.concurrency;
-  }
-
   // ---- operations -------------------------------------------------------------------------------------
 
   getDivision(divisionId: string, opts: CallOptions = {}): Promise<AuthzDivision> {

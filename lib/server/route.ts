@@ -44,7 +44,3 @@ function describeForLog(e: unknown): unknown {
 export function json(body: unknown, init: ResponseInit = {}): Response {
   return Response.json(body, { ...init, headers: { "Cache-Control": "private, no-store", ...init.headers } });
 }
-
-export function badRequest(message: string, field?: string): AppError {
-  return new AppError("bad_request", message, field ? { details: { field } } : {});
-}
