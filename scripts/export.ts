@@ -7,8 +7,9 @@ import { adviceFor } from "@/lib/server/error-advice";
 import { AppError, toUpstreamError, UpstreamError, appErrorFromUpstream } from "@/lib/server/errors";
 import { ConfigError, getEnv } from "@/lib/server/env";
 import { DivisionService } from "@/lib/server/division-service";
-import type { DivisionUsers } from "@/lib/server/division-fetch";
-import { EXPORT_HEADER, filterByState, userCsvRow, type StateFilter } from "@/lib/server/user-export";
+import type { DivisionUsers, UserDto } from "@/lib/server/division-fetch";
+import { EXPORT_HEADER, userCsvRow } from "@/lib/server/user-export";
+import { filterRows, type StateFilter } from "@/lib/shared/user-view";
 
 const USAGE = "Usage: npm run export -- --division <id or exact name> [--format json|csv|ndjson] [--out FILE] [--state active|inactive|any]";
 
@@ -61,8 +62,7 @@ async function resolveDivisionId(service: DivisionService, input: string): Promi
   throw new AppError("not_found", `No division is named "${input}". Divisions: ${names.join(", ")}`);
 }
 
-function render(result: DivisionUsers, format: "json" | "csv" | "ndjson", state: StateFilter): string {
-  const users = filterByState(result.users, state);
+function render(result: DivisionUsers, users: UserDto[], format: "json" | "csv" | "ndjson", state: StateFilter): string {
   if (format === "csv") return EXPORT_HEADER + users.map(userCsvRow).join("");
   if (format === "ndjson") return users.map((u) => JSON.stringify(u)).join("\n") + (users.length ? "\n" : "");
   return JSON.stringify({ division: result.division, meta: { ...result.meta, stateFilter: state, rows: users.length }, users }, null, 2) + "\n";
@@ -82,12 +82,13 @@ async function main(): Promise<number> {
     }
   });
   if (process.stderr.isTTY) process.stderr.write("\n");
-  const text = render(result, args.format, args.state);
+  const users = filterRows(result.users, { q: "", state: args.state });
+  const text = render(result, users, args.format, args.state);
   if (args.out) fs.writeFileSync(args.out, text);
   else process.stdout.write(text);
   const iso = result.meta.isolation;
   console.error(
-    `Exported ${filterByState(result.users, args.state).length} users of ${result.division.name}` +
+    `Exported ${users.length} users of ${result.division.name}` +
       ` (${iso.verified ? `${iso.verified} verified against the directory` : "search only"}, ${iso.dropped.length} rows of other divisions dropped,` +
       ` Genesys counts ${iso.objectCount ?? "?"}) in ${(result.meta.durationMs / 1000).toFixed(1)} s, ${result.meta.upstreamCalls} upstream calls` +
       (args.out ? ` → ${args.out}` : ""),

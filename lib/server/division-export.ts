@@ -7,7 +7,7 @@ import { csvLines } from "./csv";
 import { actorOf, authorizeDivisionRequest, isolationOf, loadUsers } from "./division-users";
 import { AppError } from "./errors";
 import type { RouteContext } from "./route";
-import { EXPORT_COLUMNS, fileSlug } from "./user-export";
+import { EXPORT_COLUMNS, fileSlug, userCells } from "./user-export";
 
 // GET …/users.csv: exactly the rows of the on-screen view (same filter and sort code as the table), streamed
 // as RFC 4180 CSV with spreadsheet formulas neutralised, under a file name that says what it holds.
@@ -36,7 +36,7 @@ export async function divisionCsvResponse(req: Request, divisionId: string, ctx:
   const filtered = viewToParams({ ...parsed.view, sort: "name", desc: false }).toString() !== "";
   const date = result.value.meta.fetchedAt.slice(0, 10);
   const name = `${fileSlug(auth.division.name)}-users${filtered ? "-filtered" : ""}-${date}.csv`;
-  const lines = csvLines(EXPORT_COLUMNS, rows, (u) => EXPORT_COLUMNS.map((c) => u[c]), { bom: true });
+  const lines = csvLines(EXPORT_COLUMNS, rows, userCells, { bom: true });
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -8,14 +8,12 @@ export const EXPORT_COLUMNS = ["id", "name", "email", "username", "title", "depa
 
 export const EXPORT_HEADER = toCsvRow(EXPORT_COLUMNS);
 
-export function userCsvRow(u: UserDto): string {
-  return toCsvRow(EXPORT_COLUMNS.map((c) => u[c]));
+export function userCells(u: UserDto): string[] {
+  return EXPORT_COLUMNS.map((c) => u[c]);
 }
 
-export type StateFilter = "active" | "inactive" | "any";
-
-export function filterByState(users: readonly UserDto[], state: StateFilter): UserDto[] {
-  return state === "any" ? [...users] : users.filter((u) => u.state === state);
+export function userCsvRow(u: UserDto): string {
+  return toCsvRow(userCells(u));
 }
 
 /** A file-name-safe slug of a division name: "Acme Insurance" → "acme-insurance". */
