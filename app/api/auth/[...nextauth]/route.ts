@@ -6,12 +6,16 @@ import { callbackProblem } from "@/lib/server/sign-in-errors";
 
 type Context = { params: Promise<{ nextauth: string[] }> };
 
-// Built on first use, so that `next build` needs no secrets.
+type Handler = (req: Request, context: Context) => Promise<Response>;
+let nextAuth: Handler | undefined;
+
 async function handler(req: Request, context: Context): Promise<Response> {
   // next-auth reports a denied consent and a lost state cookie alike ("OAuthCallback"); tell them apart.
   const problem = callbackProblem(req);
   if (problem) return Response.redirect(new URL(`/signin?error=${problem}`, req.url), 302);
-  return (NextAuth(getAuthOptions()) as (req: Request, context: Context) => Promise<Response>)(req, context);
+  // Built on first use, not at import, so that `next build` needs no secrets.
+  nextAuth ??= NextAuth(getAuthOptions()) as Handler;
+  return nextAuth(req, context);
 }
 
 export { handler as GET, handler as POST };
