@@ -1,5 +1,5 @@
-// Starts the emulator and the built app (`next start`) wired together, for the HTTP and browser tests and
-// the demo. Run `next build` first. Prints one JSON line {"app":…, "emulator":…} when both are ready.
+// Starts the emulator and the built app (`npm start`: server/index.mjs) wired together, for the HTTP and
+// browser tests and the demo. Run `next build` first. Prints one JSON line {"app":…, "emulator":…} when both are ready.
 //   node --import tsx scripts/stack.ts [--app-port 3100] [--emulator-port 0] [--env KEY=VALUE …]
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -49,11 +49,11 @@ export async function startStack(options: StackOptions) {
   const emulator = await startEmulator({ port: options.emulatorPort ?? 0, host: "127.0.0.1" });
   const root = path.resolve(__dirname, "..");
   const env = { ...process.env, ...appEnv(options.appPort, emulator.url), ...options.env };
-  const app = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", "-p", String(options.appPort)], {
+  const app = spawn(process.execPath, ["server/index.mjs"], {
     cwd: root,
-    env,
+    env: { ...env, PORT: String(options.appPort) },
     stdio: ["ignore", options.verbose ? "inherit" : "ignore", "inherit"],
-    // Its own process group: `next start` forks a next-server child that a plain kill would orphan.
+    // Its own process group, so that a stop also ends anything the server started.
     detached: true,
   });
   const killApp = () => {
@@ -69,7 +69,7 @@ export async function startStack(options: StackOptions) {
   for (;;) {
     if (app.exitCode !== null) {
       await emulator.stop();
-      throw new Error(`next start exited with ${app.exitCode}`);
+      throw new Error(`the app server exited with ${app.exitCode}`);
     }
     try {
       const res = await fetch(`${appUrl}/api/health`);

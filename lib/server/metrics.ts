@@ -1,6 +1,6 @@
 import "server-only";
 
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 import { processSingleton } from "./process-singleton";
 
@@ -21,9 +21,71 @@ export function getMetrics(): Metrics {
   return processSingleton("metrics", createMetrics);
 }
 
+/** What server/index.mjs's admission gate reports (it lives outside the app's bundles, on globalThis). */
+interface GateStats {
+  active: number;
+  queued: number;
+  admitted: number;
+  shedByReason: Record<string, number>;
+  waitedMsTotal: number;
+}
+
+function gateStats(): GateStats | undefined {
+  const gate = (globalThis as Record<symbol, { stats(): GateStats } | undefined>)[Symbol.for("tenantscope.admission-gate")];
+  return gate?.stats();
+}
+
+function registerGateMetrics(registry: Registry): void {
+  new Gauge({
+    name: "tenantscope_http_requests_active",
+    help: "Requests being handled now (admitted by the admission gate).",
+    registers: [registry],
+    collect() {
+      this.set(gateStats()?.active ?? 0);
+    },
+  });
+  new Gauge({
+    name: "tenantscope_http_requests_queued",
+    help: "Requests waiting for a slot in the admission gate.",
+    registers: [registry],
+    collect() {
+      this.set(gateStats()?.queued ?? 0);
+    },
+  });
+  new Counter({
+    name: "tenantscope_http_requests_admitted_total",
+    help: "Requests admitted by the admission gate.",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(gateStats()?.admitted ?? 0);
+    },
+  });
+  new Counter({
+    name: "tenantscope_http_queue_wait_seconds_total",
+    help: "Summed time admitted requests waited for a slot.",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc((gateStats()?.waitedMsTotal ?? 0) / 1000);
+    },
+  });
+  new Counter({
+    name: "tenantscope_http_requests_shed_total",
+    help: "Requests refused with 503 because the server was saturated, by reason.",
+    labelNames: ["reason"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(gateStats()?.shedByReason ?? {})) this.inc({ reason }, n);
+    },
+  });
+}
+
 function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "tenantscope_" });
+  registerGateMetrics(registry);
   return {
     registry,
     upstreamRequests: new Counter({

@@ -1,4 +1,4 @@
-// Shared plumbing for the HTTP tests (test/http/**): one emulator + `next start` stack per file, demo
+// Shared plumbing for the HTTP tests (test/http/**): one emulator + app server stack per file, demo
 // sign-ins, requests that carry a cookie jar, the emulator's ground truth of who belongs where, and a scan
 // of response bodies for users the caller must not see.
 import { DEMO } from "@/emulator/seed";

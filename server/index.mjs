@@ -1,0 +1,96 @@
+// @ts-check
+// `npm start`: the production server. Next's own request handler (routing, proxy.ts, pages, route handlers,
+// compression) behind an admission gate (admission-gate.mjs says why), plus a graceful shutdown.
+//   PORT=3000 HOSTNAME=0.0.0.0 node server/index.mjs      (after `next build`)
+import http from "node:http";
+
+import next from "next";
+import pino from "pino";
+
+import { AdmissionGate, bypassesGate, ShedError } from "./admission-gate.mjs";
+import { readServerSettings } from "./settings.mjs";
+
+const settings = readServerSettings(process.env);
+const log = pino({ level: settings.logLevel, base: { service: "tenantscope", component: "http-server" }, timestamp: pino.stdTimeFunctions.isoTime });
+
+const app = next({ dev: false, dir: process.cwd(), ...(settings.hostname ? { hostname: settings.hostname } : {}), port: settings.port });
+const handle = app.getRequestHandler();
+const gate = new AdmissionGate(settings.gate);
+// lib/server/metrics.ts reports the gate's figures from here (the app's modules are bundled apart from this file).
+Object.defineProperty(globalThis, Symbol.for("tenantscope.admission-gate"), { value: gate });
+
+const BUSY_HEADERS = {
+  "Retry-After": "5",
+  "Cache-Control": "no-store",
+  "X-Content-Type-Options": "nosniff",
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+  "Referrer-Policy": "no-referrer",
+};
+
+/** 503 in the app's error envelope (code `overloaded`), or a short page for a browser navigation. */
+function refuse(/** @type {http.IncomingMessage} */ req, /** @type {http.ServerResponse} */ res) {
+  if (res.headersSent || res.destroyed) return;
+  const html = (req.headers.accept ?? "").includes("text/html");
+  const message = "Tenantscope is busy right now. Please try again in a few seconds.";
+  res.writeHead(503, { ...BUSY_HEADERS, "Content-Type": html ? "text/html; charset=utf-8" : "application/json" });
+  res.end(html ? `<!doctype html><html lang="en"><title>Busy</title><p>${message}</p></html>` : JSON.stringify({ error: { code: "overloaded", message } }));
+}
+
+let lastShedLog = 0;
+
+async function serve(/** @type {http.IncomingMessage} */ req, /** @type {http.ServerResponse} */ res) {
+  if (bypassesGate(req)) return handle(req, res);
+  const gone = new AbortController();
+  const onClose = () => gone.abort();
+  res.once("close", onClose);
+  let release;
+  try {
+    release = await gate.enter(gone.signal);
+  } catch (e) {
+    if (!(e instanceof ShedError)) throw e;
+    if (e.reason !== "client_gone") {
+      if (Date.now() - lastShedLog > 5_000) {
+        lastShedLog = Date.now();
+        log.warn({ reason: e.reason, gate: gate.stats() }, "requests shed: the server is saturated");
+      }
+      refuse(req, res);
+    }
+    return;
+  } finally {
+    res.off("close", onClose);
+  }
+  // 'close' follows 'finish' and also fires when the client goes away mid-response.
+  res.once("close", release);
+  return handle(req, res);
+}
+
+await app.prepare();
+const server = http.createServer((req, res) => {
+  serve(req, res).catch((e) => {
+    log.error({ err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, "request handler failed");
+    if (!res.headersSent) {
+      res.writeHead(500, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+      res.end(JSON.stringify({ error: { code: "internal", message: "Something went wrong on our side. Please try again later." } }));
+    } else res.destroy();
+  });
+});
+server.keepAliveTimeout = settings.keepAliveTimeoutMs;
+server.listen({ port: settings.port, ...(settings.hostname ? { host: settings.hostname } : {}) }, () => {
+  log.info({ port: settings.port, hostname: settings.hostname, gate: settings.gate }, "ready");
+});
+
+let stopping = false;
+async function shutdown(/** @type {string} */ signal) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down: finishing requests in progress");
+  server.close();
+  server.closeIdleConnections();
+  const timer = setTimeout(() => process.exit(0), 10_000);
+  timer.unref();
+  await gate.close();
+  await app.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+
+import { AdmissionGate, bypassesGate, ShedError } from "@/server/admission-gate.mjs";
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe("AdmissionGate", () => {
+  it("admits up to the limit at once and the rest in arrival order", async () => {
+    const gate = new AdmissionGate({ limit: 2, maxQueue: 10, maxWaitMs: 10_000 });
+    const order: number[] = [];
+    const releases: (() => void)[] = [];
+    const entries = [0, 1, 2, 3, 4].map((i) =>
+      gate.enter().then((release) => {
+        order.push(i);
+        releases.push(release);
+      }),
+    );
+    await settle();
+    expect(order).toEqual([0, 1]);
+    expect(gate.stats()).toMatchObject({ active: 2, queued: 3 });
+
+    releases[0]?.();
+    await settle();
+    expect(order).toEqual([0, 1, 2]);
+    // A newcomer does not overtake those already waiting, even when a slot has just been handed on.
+    const late = gate.enter().then((release) => {
+      order.push(99);
+      releases.push(release);
+    });
+    releases[1]?.();
+    releases[2]?.();
+    await settle();
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+    releases[3]?.();
+    await late;
+    expect(order).toEqual([0, 1, 2, 3, 4, 99]);
+    for (const r of releases) r();
+    await Promise.all(entries);
+    expect(gate.stats()).toMatchObject({ active: 0, queued: 0, admitted: 6, shed: 0 });
+  });
+
+  it("a release called twice frees one slot only", async () => {
+    const gate = new AdmissionGate({ limit: 1, maxQueue: 10, maxWaitMs: 10_000 });
+    const first = await gate.enter();
+    const waiting = [gate.enter(), gate.enter()];
+    first();
+    first();
+    await settle();
+    expect(gate.stats()).toMatchObject({ active: 1, queued: 1 });
+    (await waiting[0])?.();
+    (await waiting[1])?.();
+    expect(gate.stats().active).toBe(0);
+  });
+
+  it("sheds when the queue is full, and when a request waited too long", async () => {
+    const gate = new AdmissionGate({ limit: 1, maxQueue: 1, maxWaitMs: 50 });
+    const held = await gate.enter();
+    const queued = gate.enter();
+    await expect(gate.enter()).rejects.toMatchObject({ reason: "queue_full" });
+    await expect(queued).rejects.toBeInstanceOf(ShedError);
+    await expect(queued).rejects.toMatchObject({ reason: "queue_timeout" });
+    expect(gate.stats()).toMatchObject({ active: 1, queued: 0, shed: 2, shedByReason: { queue_full: 1, queue_timeout: 1 } });
+    held();
+    expect(gate.stats().active).toBe(0);
+  });
+
+  it("drops a waiter whose client went away, without counting it as shed", async () => {
+    const gate = new AdmissionGate({ limit: 1, maxQueue: 10, maxWaitMs: 10_000 });
+    const held = await gate.enter();
+    const gone = new AbortController();
+    const abandoned = gate.enter(gone.signal);
+    const next = gate.enter();
+    gone.abort();
+    await expect(abandoned).rejects.toMatchObject({ reason: "client_gone" });
+    held();
+    const release = await next;
+    expect(gate.stats()).toMatchObject({ active: 1, queued: 0, shed: 0, admitted: 2 });
+    release();
+  });
+
+  it("on close sheds the queue and waits for running requests", async () => {
+    const gate = new AdmissionGate({ limit: 1, maxQueue: 10, maxWaitMs: 10_000 });
+    const held = await gate.enter();
+    const queued = gate.enter();
+    let closed = false;
+    const closing = gate.close().then(() => {
+      closed = true;
+    });
+    await expect(queued).rejects.toMatchObject({ reason: "shutting_down" });
+    await expect(gate.enter()).rejects.toMatchObject({ reason: "shutting_down" });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toBe(false);
+    held();
+    await closing;
+    expect(closed).toBe(true);
+  });
+});
+
+describe("bypassesGate", () => {
+  it("lets probes, metrics, static files and progress streams through, and nothing else", () => {
+    expect(bypassesGate({ url: "/api/health", headers: {} })).toBe(true);
+    expect(bypassesGate({ url: "/api/metrics?x=1", headers: {} })).toBe(true);
+    expect(bypassesGate({ url: "/_next/static/chunks/a.js", headers: {} })).toBe(true);
+    expect(bypassesGate({ url: "/api/divisions/x/users", headers: { accept: "application/x-ndjson" } })).toBe(true);
+    expect(bypassesGate({ url: "/api/divisions/x/users", headers: { accept: "application/json" } })).toBe(false);
+    expect(bypassesGate({ url: "/divisions/x", headers: { accept: "text/html" } })).toBe(false);
+    expect(bypassesGate({ url: "/api/healthz", headers: {} })).toBe(false);
+    expect(bypassesGate({ url: "/_next/image?url=x", headers: {} })).toBe(false);
+  });
+});
