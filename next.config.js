@@ -1,8 +1,9 @@
 // @ts-check
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  // The Genesys SDK is CommonJS with dynamic requires and a config-file watcher; keep it out of the bundle.
-  serverExternalPackages: ["purecloud-platform-client-v2"],
+  // The Genesys SDK is CommonJS with dynamic requires and a config-file watcher, better-sqlite3 a native
+  // addon, ioredis a client with its own connection state: all three are loaded from node_modules.
+  serverExternalPackages: ["purecloud-platform-client-v2", "better-sqlite3", "ioredis"],
   poweredByHeader: false,
   reactStrictMode: true,
   // Pages and API responses get their security headers in proxy.ts; static assets (which skip the proxy)

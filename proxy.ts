@@ -36,7 +36,11 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
     const body = { error: { code: "bad_request", message: "The URL path is not valid percent-encoded UTF-8." } };
     return withSecurityHeaders(NextResponse.json(body, { status: 400 }), API_CSP, https);
   }
-  if (path.startsWith("/api/")) return withSecurityHeaders(NextResponse.next(), API_CSP, https);
+  // One id per request, never taken from the client: logs of the request and of its Genesys calls carry it.
+  const requestId = crypto.randomUUID();
+  const headers = new Headers(req.headers);
+  headers.set("x-request-id", requestId);
+  if (path.startsWith("/api/")) return withRequestId(withSecurityHeaders(NextResponse.next({ request: { headers } }), API_CSP, https), requestId);
 
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development", loginOrigin: new URL(getEnv().genesys.loginBaseUrl).origin });
@@ -45,16 +49,20 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
     if (!token?.genesys) {
       const signIn = new URL("/signin", req.nextUrl.origin);
       signIn.searchParams.set("callbackUrl", `${path}${req.nextUrl.search}`);
-      return withSecurityHeaders(NextResponse.redirect(signIn), csp, https);
+      return withRequestId(withSecurityHeaders(NextResponse.redirect(signIn), csp, https), requestId);
     }
   }
   // Next reads the nonce from the request's CSP header and puts it on the scripts it renders.
-  const headers = new Headers(req.headers);
   headers.set("x-nonce", nonce);
   // Lets a page that finds the session dead send the person back here after signing in again.
   headers.set("x-request-path", `${path}${req.nextUrl.search}`);
   headers.set("Content-Security-Policy", csp);
-  return withSecurityHeaders(NextResponse.next({ request: { headers } }), csp, https);
+  return withRequestId(withSecurityHeaders(NextResponse.next({ request: { headers } }), csp, https), requestId);
+}
+
+function withRequestId(res: NextResponse, requestId: string): NextResponse {
+  res.headers.set("X-Request-Id", requestId);
+  return res;
 }
 
 export const config = {

@@ -32,6 +32,10 @@ export interface EmulatorOptions {
 export interface StatsSnapshot {
   total: number;
   byOperation: Record<string, Record<string, number>>;
+  /** API requests (any answer) by the OAuth client their token was issued to: tells the BFF's calls from staff's. */
+  byClient: Record<string, number>;
+  /** Access tokens issued, by OAuth client (client credentials, code and refresh grants). */
+  tokensByClient: Record<string, number>;
   tokensIssued: number;
 }
 
@@ -59,7 +63,7 @@ class Emulator {
   state!: EmulatorState;
   faults: Faults = NO_FAULTS;
   random!: Random;
-  private stats: StatsSnapshot = { total: 0, byOperation: {}, tokensIssued: 0 };
+  private stats: StatsSnapshot = { total: 0, byOperation: {}, byClient: {}, tokensByClient: {}, tokensIssued: 0 };
   private windows = new Map<string, number[]>();
   private movesDone = 0;
   private revokeCountdown: number | null = null;
@@ -89,7 +93,7 @@ class Emulator {
   }
 
   resetStats(): void {
-    this.stats = { total: 0, byOperation: {}, tokensIssued: 0 };
+    this.stats = { total: 0, byOperation: {}, byClient: {}, tokensByClient: {}, tokensIssued: 0 };
   }
 
   snapshot(): StatsSnapshot {
@@ -186,6 +190,13 @@ class Emulator {
     return null;
   }
 
+  /** The client an issued token belongs to, read back from the state (the reply only carries the token). */
+  private clientOfToken(reply: Reply): string | undefined {
+    const body = reply.body as { access_token?: unknown } | undefined;
+    const token = typeof body?.access_token === "string" ? this.state.tokens.get(body.access_token) : undefined;
+    return token?.subject.client.id;
+  }
+
   private authenticate(req: IncomingMessage): TokenRecord {
     const header = req.headers.authorization;
     if (!header) throw errors.authenticationRequired();
@@ -216,7 +227,11 @@ class Emulator {
         return { status: e.status, headers: e.headers, body: { error: "invalid_request", description: e.message, error_description: e.message } };
       });
       this.count(path === "/oauth/token" ? "oauthToken" : path === "/logout" ? "logout" : "oauthAuthorize", reply.status);
-      if (path === "/oauth/token" && reply.status === 200) this.stats.tokensIssued++;
+      if (path === "/oauth/token" && reply.status === 200) {
+        this.stats.tokensIssued++;
+        const clientId = this.clientOfToken(reply);
+        if (clientId) this.stats.tokensByClient[clientId] = (this.stats.tokensByClient[clientId] ?? 0) + 1;
+      }
       send(res, reply, correlationId);
       return;
     }
@@ -228,6 +243,8 @@ class Emulator {
     try {
       if (!path.startsWith("/api/v2/")) throw errors.notFound();
       const token = this.authenticate(req);
+      const clientId = token.subject.client.id;
+      this.stats.byClient[clientId] = (this.stats.byClient[clientId] ?? 0) + 1;
       if (this.revokeCountdown !== null && --this.revokeCountdown <= 0) {
         this.revokeCountdown = null;
         this.state.revokeAllTokens();

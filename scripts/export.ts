@@ -1,12 +1,17 @@
 // npm run export -- --division <id or exact name> [--format json|csv|ndjson] [--out FILE] [--state active|inactive|any]
 // Headless export of one division's users with the BFF library and configuration (.env).
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import { parseArgs } from "node:util";
 
+import { audit, auditRefusal } from "@/lib/server/audit";
 import { adviceFor } from "@/lib/server/error-advice";
 import { AppError, toUpstreamError, UpstreamError, appErrorFromUpstream } from "@/lib/server/errors";
 import { ConfigError, getEnv } from "@/lib/server/env";
 import { DivisionService } from "@/lib/server/division-service";
+import { logToStderr } from "@/lib/server/logger";
+import { getSharedStore } from "@/lib/server/shared-store";
 import type { DivisionUsers, UserDto } from "@/lib/server/division-fetch";
 import { EXPORT_HEADER, userCsvRow } from "@/lib/server/user-export";
 import { filterRows, type StateFilter } from "@/lib/shared/user-view";
@@ -68,10 +73,25 @@ function render(result: DivisionUsers, users: UserDto[], format: "json" | "csv" 
   return JSON.stringify({ division: result.division, meta: { ...result.meta, stateFilter: state, rows: users.length }, users }, null, 2) + "\n";
 }
 
+/** The person running the CLI holds the BFF's own credentials: recorded as an operator, by OS account. */
+const OPERATOR = { id: `cli:${os.userInfo().username}@${os.hostname()}`, email: "", role: "operator" } as const;
+const RUN_ID = randomUUID();
+let attempted: string | undefined;
+
+function attemptedDivision(): { divisionId?: string; divisionName?: string } {
+  if (attempted === undefined) return {};
+  return UUID.test(attempted) ? { divisionId: attempted } : { divisionName: attempted.slice(0, 200) };
+}
+
 async function main(): Promise<number> {
   const args = parse();
+  attempted = args.division;
   if (fs.existsSync(".env")) process.loadEnvFile(".env");
-  const service = new DivisionService(getEnv());
+  // Standard output is the export itself; log lines (one per Genesys call at info) go to stderr, warnings only unless asked.
+  process.env.LOG_LEVEL ??= "warn";
+  logToStderr();
+  // With REDIS_URL, the export spends from the same per-minute budget (and token) as the running app.
+  const service = new DivisionService(getEnv(), getSharedStore());
   const divisionId = await resolveDivisionId(service, args.division);
   let lastPct = -1;
   const result = await service.fetchUncached(divisionId, (p) => {
@@ -87,6 +107,16 @@ async function main(): Promise<number> {
   if (args.out) fs.writeFileSync(args.out, text);
   else process.stdout.write(text);
   const iso = result.meta.isolation;
+  audit({
+    action: "division.export",
+    actor: OPERATOR,
+    divisionId: result.division.id,
+    divisionName: result.division.name,
+    rows: users.length,
+    isolation: { checked: iso.checked, verified: iso.verified, dropped: iso.dropped.length, countMatches: iso.countMatches, consistent: result.meta.consistent },
+    outcome: "ok",
+    requestId: RUN_ID,
+  });
   console.error(
     `Exported ${users.length} users of ${result.division.name}` +
       ` (${iso.verified ? `${iso.verified} verified against the directory` : "search only"}, ${iso.dropped.length} rows of other divisions dropped,` +
@@ -111,6 +141,8 @@ main().then(
       const safe = toUpstreamError(e);
       console.error(`Error: ${safe.message}`);
     }
+    // Refusals and failures are on record too (not usage or configuration errors: nothing was attempted).
+    if (e instanceof AppError && !(e instanceof ConfigError)) auditRefusal("division.export", null, e, RUN_ID, attemptedDivision(), OPERATOR);
     process.exit(exitCodeFor(e));
   },
 );

@@ -3,8 +3,11 @@
 //   node --import tsx scripts/stack.ts [--app-port 3100] [--emulator-port 0] [--env KEY=VALUE …]
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import { createServer } from "node:net";
+import os from "node:os";
 import path from "node:path";
+import readline from "node:readline";
 import { parseArgs } from "node:util";
 
 import { DEMO } from "../emulator/seed";
@@ -19,6 +22,15 @@ export interface StackOptions {
   verbose?: boolean;
 }
 
+export interface AppOptions {
+  appPort: number;
+  emulatorUrl: string;
+  env?: Record<string, string>;
+  verbose?: boolean;
+  /** Keep the app's log lines (stdout) for the test to read. */
+  captureLogs?: boolean;
+}
+
 export function appEnv(appPort: number, emulatorUrl: string): Record<string, string> {
   return {
     NEXT_TELEMETRY_DISABLED: "1",
@@ -31,6 +43,8 @@ export function appEnv(appPort: number, emulatorUrl: string): Record<string, str
     TENANTSCOPE_ADMIN_EMAILS: DEMO.staff.admin.email,
     NEXTAUTH_URL: `http://localhost:${appPort}`,
     NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    // A fresh audit trail per run (the demo keeps one in data/).
+    AUDIT_DB_PATH: path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tenantscope-audit-")), "audit.sqlite"),
     LOG_LEVEL: "warn",
   };
 }
@@ -44,33 +58,35 @@ async function assertPortFree(port: number): Promise<void> {
   });
 }
 
-export async function startStack(options: StackOptions) {
+export type RunningApp = Awaited<ReturnType<typeof startApp>>;
+
+/** The built app (`npm start`) against an emulator that is already running; resolves once it is healthy. */
+export async function startApp(options: AppOptions) {
   await assertPortFree(options.appPort);
-  const emulator = await startEmulator({ port: options.emulatorPort ?? 0, host: "127.0.0.1" });
   const root = path.resolve(__dirname, "..");
-  const env = { ...process.env, ...appEnv(options.appPort, emulator.url), ...options.env };
+  const env = { ...process.env, ...appEnv(options.appPort, options.emulatorUrl), ...options.env };
   const app = spawn(process.execPath, ["server/index.mjs"], {
     cwd: root,
     env: { ...env, PORT: String(options.appPort) },
-    stdio: ["ignore", options.verbose ? "inherit" : "ignore", "inherit"],
+    stdio: ["ignore", options.verbose ? "inherit" : options.captureLogs ? "pipe" : "ignore", "inherit"],
     // Its own process group, so that a stop also ends anything the server started.
     detached: true,
   });
-  const killApp = () => {
+  const logs: string[] = [];
+  if (app.stdout) readline.createInterface({ input: app.stdout }).on("line", (line) => logs.push(line));
+  const killApp = (signal: NodeJS.Signals = "SIGTERM") => {
     try {
-      if (app.pid !== undefined) process.kill(-app.pid, "SIGTERM");
+      if (app.pid !== undefined) process.kill(-app.pid, signal);
     } catch {
       // already gone
     }
   };
-  process.once("exit", killApp);
+  const exited = () => new Promise<void>((resolve) => (app.exitCode !== null || app.signalCode !== null ? resolve() : app.once("exit", () => resolve())));
+  process.once("exit", () => killApp());
   const appUrl = `http://localhost:${options.appPort}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (app.exitCode !== null) {
-      await emulator.stop();
-      throw new Error(`the app server exited with ${app.exitCode}`);
-    }
+    if (app.exitCode !== null) throw new Error(`the app server exited with ${app.exitCode}`);
     try {
       const res = await fetch(`${appUrl}/api/health`);
       if (res.status === 200) break;
@@ -79,17 +95,35 @@ export async function startStack(options: StackOptions) {
     }
     if (Date.now() > deadline) {
       killApp();
-      await emulator.stop();
       throw new Error("the app did not become healthy within 60 s");
     }
     await new Promise((r) => setTimeout(r, 250));
   }
   return {
     appUrl,
-    emulator,
+    /** Its log lines so far (with captureLogs). */
+    logs: (): readonly string[] => logs,
     async stop() {
       killApp();
-      await new Promise<void>((resolve) => (app.exitCode !== null ? resolve() : app.once("exit", () => resolve())));
+      await exited();
+    },
+  };
+}
+
+export async function startStack(options: StackOptions) {
+  const emulator = await startEmulator({ port: options.emulatorPort ?? 0, host: "127.0.0.1" });
+  let app: RunningApp;
+  try {
+    app = await startApp({ appPort: options.appPort, emulatorUrl: emulator.url, ...(options.env ? { env: options.env } : {}), ...(options.verbose ? { verbose: true } : {}) });
+  } catch (e) {
+    await emulator.stop();
+    throw e;
+  }
+  return {
+    appUrl: app.appUrl,
+    emulator,
+    async stop() {
+      await app.stop();
       await emulator.stop();
     },
   };

@@ -17,7 +17,12 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         </Link>
         <nav aria-label="Main">
           <Link href="/">Divisions</Link>
-          {staff.isAdmin ? <Link href="/diagnostics">Diagnostics</Link> : null}
+          {staff.isAdmin ? (
+            <>
+              <Link href="/diagnostics">Diagnostics</Link>
+              <Link href="/audit">Audit trail</Link>
+            </>
+          ) : null}
         </nav>
         <div className="spacer" />
         <div className="who">

@@ -21,9 +21,9 @@ export function requireStaff(staff: StaffAccess | null): StaffAccess {
   return staff;
 }
 
-export function requireAdmin(staff: StaffAccess | null): StaffAccess {
+export function requireAdmin(staff: StaffAccess | null, purpose = "use diagnostics"): StaffAccess {
   const who = requireStaff(staff);
-  if (!who.isAdmin) throw new AppError("forbidden", "Only administrators may use diagnostics.");
+  if (!who.isAdmin) throw new AppError("forbidden", `Only administrators may ${purpose}.`);
   return who;
 }
 

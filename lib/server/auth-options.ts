@@ -51,8 +51,8 @@ export function getAuthOptions(): NextAuthOptions {
     pages: { signIn: "/signin", error: "/signin" },
     providers: [genesysProvider(env, auth)],
     events: {
-      signOut({ token }) {
-        revokeSession(token?.sid, typeof token?.exp === "number" ? token.exp : undefined);
+      async signOut({ token }) {
+        await revokeSession(token?.sid, typeof token?.exp === "number" ? token.exp : undefined);
       },
     },
     callbacks: {

@@ -5,8 +5,9 @@ import type { DivisionUsers, FetchProgress } from "./division-fetch";
 import { getMetrics } from "./metrics";
 
 // Per-division cache with a TTL and stale-while-revalidate, single-flight loads (any number of concurrent
-// callers for a cold division cause one upstream fetch) and rate-limited forced refreshes. The store is an
-// interface so that a shared Redis store can replace the in-memory one.
+// callers for a cold division cause one upstream fetch) and rate-limited forced refreshes. The store and the
+// coordination of loads are interfaces: in-process by default, shared by all instances through Redis in
+// shared-cache.ts (then a cold division opened on several instances is still fetched once).
 
 export interface CacheEntry<T> {
   value: T;
@@ -67,6 +68,39 @@ export interface CacheStats {
 
 export type Loader = (divisionId: string, onProgress: (p: FetchProgress) => void) => Promise<DivisionUsers>;
 
+/** How loads and forced refreshes are coordinated: within this process, or across instances. */
+export interface CacheCoordination {
+  /**
+   * Runs `work` (fetch, then store) for the division, or, when another instance is already doing so, waits
+   * for its outcome and returns what it stored (`readStored`), reporting its progress meanwhile.
+   */
+  load(
+    divisionId: string,
+    work: (onProgress: (p: FetchProgress) => void) => Promise<DivisionUsers>,
+    onProgress: (p: FetchProgress) => void,
+    readStored: () => Promise<CacheEntry<DivisionUsers> | undefined>,
+  ): Promise<DivisionUsers>;
+  /** 0 when the division may be force-refreshed now (and claims it), else the ms until it may. */
+  claimForcedRefresh(divisionId: string, intervalMs: number): Promise<number>;
+}
+
+export class LocalCoordination implements CacheCoordination {
+  private readonly lastForced = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  load(_divisionId: string, work: (onProgress: (p: FetchProgress) => void) => Promise<DivisionUsers>, onProgress: (p: FetchProgress) => void): Promise<DivisionUsers> {
+    return work(onProgress);
+  }
+
+  async claimForcedRefresh(divisionId: string, intervalMs: number): Promise<number> {
+    const wait = (this.lastForced.get(divisionId) ?? -Infinity) + intervalMs - this.now();
+    if (wait > 0) return wait;
+    this.lastForced.set(divisionId, this.now());
+    return 0;
+  }
+}
+
 interface Flight {
   promise: Promise<DivisionUsers>;
   progress: FetchProgress | null;
@@ -79,17 +113,19 @@ export interface DivisionCacheOptions {
   ttlMs: number;
   staleMs: number;
   forceRefreshMinIntervalMs: number;
+  coordination?: CacheCoordination;
   now?: () => number;
 }
 
 export class DivisionCache {
   private readonly flights = new Map<string, Flight>();
-  private readonly lastForced = new Map<string, number>();
+  private readonly coordination: CacheCoordination;
   private readonly now: () => number;
   readonly stats: CacheStats = { hits: 0, staleHits: 0, misses: 0, joins: 0, loads: 0, loadFailures: 0 };
 
   constructor(private readonly opts: DivisionCacheOptions) {
     this.now = opts.now ?? Date.now;
+    this.coordination = opts.coordination ?? new LocalCoordination(this.now);
   }
 
   async get(divisionId: string, options: { force?: boolean; onProgress?: (p: FetchProgress) => void } = {}): Promise<CachedResult> {
@@ -97,14 +133,12 @@ export class DivisionCache {
     const age = entry ? this.now() - entry.storedAt : Infinity;
 
     if (options.force) {
-      const last = this.lastForced.get(divisionId) ?? -Infinity;
-      const wait = last + this.opts.forceRefreshMinIntervalMs - this.now();
+      const wait = await this.coordination.claimForcedRefresh(divisionId, this.opts.forceRefreshMinIntervalMs);
       if (wait > 0) {
         throw new AppError("rate_limited", "This division was refreshed moments ago. Please wait before refreshing again.", {
           details: { divisionId, retryAfterSeconds: Math.ceil(wait / 1000) },
         });
       }
-      this.lastForced.set(divisionId, this.now());
       return this.loadOrServeStale(divisionId, entry, options.onProgress);
     }
 
@@ -167,15 +201,18 @@ export class DivisionCache {
     }
     this.stats.loads++;
     const flight: Flight = { promise: Promise.resolve(null as never), progress: null, listeners: new Set() };
-    flight.promise = this.opts
-      .load(divisionId, (p) => {
-        flight.progress = p;
-        for (const l of flight.listeners) l(p);
-      })
-      .then(async (value) => {
-        await this.opts.store.set(divisionId, { value, storedAt: this.now() });
-        return value;
-      })
+    const report = (p: FetchProgress) => {
+      flight.progress = p;
+      for (const l of flight.listeners) l(p);
+    };
+    // Stored before the load counts as done: other instances waiting on this one read it from the store.
+    const work = async (onProgress: (p: FetchProgress) => void) => {
+      const value = await this.opts.load(divisionId, onProgress);
+      await this.opts.store.set(divisionId, { value, storedAt: this.now() });
+      return value;
+    };
+    flight.promise = this.coordination
+      .load(divisionId, work, report, () => this.opts.store.get(divisionId))
       .catch((e: unknown) => {
         this.stats.loadFailures++;
         throw e;

@@ -2,9 +2,9 @@ import "server-only";
 
 import { parseView, viewToParams, applyView } from "@/lib/shared/user-view";
 
-import { audit } from "./audit";
+import { actorOf, audit } from "./audit";
 import { csvLines } from "./csv";
-import { actorOf, authorizeDivisionRequest, isolationOf, loadUsers } from "./division-users";
+import { authorizeDivisionRequest, isolationOf, loadUsers } from "./division-users";
 import { AppError } from "./errors";
 import type { RouteContext } from "./route";
 import { EXPORT_COLUMNS, fileSlug, userCells } from "./user-export";

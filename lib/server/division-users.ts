@@ -1,12 +1,12 @@
 import "server-only";
 
 import { requireDivisionAccess, type AuthorizedDivision } from "./access";
-import { audit, type AuditEvent } from "./audit";
+import { actorOf, audit, auditRefusal, type AuditEvent } from "./audit";
 import type { CachedResult } from "./division-cache";
 import type { FetchProgress } from "./division-fetch";
-import { toPayload } from "./division-payload";
+import { payloadJson, toPayload } from "./division-payload";
 import { getDivisionService } from "./division-service";
-import { AppError, isAppError, toErrorResponse } from "./errors";
+import { AppError, toErrorResponse } from "./errors";
 import { allowOnlyParams } from "./request-params";
 import type { RouteContext } from "./route";
 import { getStaffAccess } from "./session";
@@ -19,17 +19,9 @@ const NDJSON = "application/x-ndjson";
 /** Progress lines are throttled: a 120-page fetch would otherwise send a line per page per viewer. */
 const PROGRESS_INTERVAL_MS = 100;
 
-export function actorOf(staff: StaffAccess | null): AuditEvent["actor"] {
-  return staff ? { id: staff.userId, email: staff.email, role: staff.isAdmin ? "admin" : "manager" } : null;
-}
-
 export function isolationOf(result: CachedResult): AuditEvent["isolation"] {
   const iso = result.value.meta.isolation;
   return { checked: iso.checked, verified: iso.verified, dropped: iso.dropped.length, countMatches: iso.countMatches, consistent: result.value.meta.consistent };
-}
-
-function outcomeOf(e: unknown): "denied" | "error" {
-  return isAppError(e) && ["unauthenticated", "forbidden", "upstream_forbidden", "not_found", "bad_request"].includes(e.code) ? "denied" : "error";
 }
 
 export interface AuthorizedRequest {
@@ -72,7 +64,7 @@ export async function loadUsers(auth: AuthorizedRequest, action: AuditEvent["act
 }
 
 function auditFailure(action: AuditEvent["action"], staff: StaffAccess | null, divisionId: string, e: unknown, ctx: RouteContext): void {
-  audit({ action, actor: actorOf(staff), divisionId: divisionId.slice(0, 64), outcome: outcomeOf(e), code: isAppError(e) ? e.code : "internal", requestId: ctx.requestId });
+  auditRefusal(action, staff, e, ctx.requestId, { divisionId: divisionId.slice(0, 64) });
 }
 
 export async function divisionUsersResponse(req: Request, divisionId: string, ctx: RouteContext): Promise<Response> {
@@ -81,7 +73,7 @@ export async function divisionUsersResponse(req: Request, divisionId: string, ct
   if (!(req.headers.get("accept") ?? "").includes(NDJSON)) {
     const result = await loadUsers(auth, "division.view", ctx);
     auditView(auth, result, ctx);
-    return Response.json(toPayload(auth.division, result, auth.staff), { headers });
+    return new Response(payloadJson(toPayload(auth.division, result, auth.staff)), { headers: { ...headers, "Content-Type": "application/json" } });
   }
 
   // NDJSON: progress lines while a cold fetch runs, then one result (or error) line. A warm division answers
@@ -100,7 +92,7 @@ export async function divisionUsersResponse(req: Request, divisionId: string, ct
       loadUsers(auth, "division.view", ctx, onProgress).then(
         (result) => {
           auditView(auth, result, ctx);
-          push({ type: "result", ...toPayload(auth.division, result, auth.staff) });
+          controller.enqueue(encoder.encode(payloadJson(toPayload(auth.division, result, auth.staff), { type: "result" }) + "\n"));
           controller.close();
         },
         (e: unknown) => {

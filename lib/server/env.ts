@@ -53,6 +53,18 @@ export interface CacheConfig {
   forceRefreshMinIntervalSeconds: number;
 }
 
+export interface SharedConfig {
+  /** Redis for state shared by all instances (token, cache, single-flight, budget, sign-outs); unset: in-process. */
+  redisUrl: string | undefined;
+  keyPrefix: string;
+}
+
+export interface AuditConfig {
+  /** SQLite file of the audit trail (":memory:" keeps it in memory, for throwaway runs). */
+  dbPath: string;
+  retentionDays: number;
+}
+
 export interface Env {
   genesys: GenesysConfig;
   fetch: FetchConfig;
@@ -61,6 +73,8 @@ export interface Env {
   log: { level: LogLevel };
   /** Bearer token that /api/metrics requires; undefined disables the endpoint. */
   metrics: { bearerToken: string | undefined };
+  shared: SharedConfig;
+  audit: AuditConfig;
 }
 
 export type EnvSource = Record<string, string | undefined>;
@@ -215,7 +229,41 @@ const policyFields = {
   }),
 };
 
-const fields = { ...genesysFields, ...fetchFields, ...cacheFields, ...policyFields };
+// Not echoed: a Redis URL may carry a password.
+const redisUrl = rawText.transform((value, ctx) => {
+  const text = blankToUndefined(value);
+  if (text === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || url.hostname === "") {
+    ctx.addIssue({ code: "custom", message: "must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0 (or unset for in-process state)" });
+    return z.NEVER;
+  }
+  return text;
+});
+
+const sharedFields = {
+  REDIS_URL: redisUrl,
+  REDIS_KEY_PREFIX: rawText.transform((value, ctx) => {
+    const text = blankToUndefined(value) ?? "tenantscope:";
+    if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(text)) {
+      ctx.addIssue({ code: "custom", message: `${shown(text)} is not a key prefix; use up to 64 letters, digits and : _ . - (default tenantscope:)` });
+      return z.NEVER;
+    }
+    return text;
+  }),
+};
+
+const auditFields = {
+  AUDIT_DB_PATH: rawText.transform((value) => blankToUndefined(value) ?? "data/audit.sqlite"),
+  AUDIT_RETENTION_DAYS: integer({ min: 1, max: 3_650, default: 400 }),
+};
+
+const fields = { ...genesysFields, ...fetchFields, ...cacheFields, ...policyFields, ...sharedFields, ...auditFields };
 type FieldName = keyof typeof fields;
 type Raw = { [K in FieldName]: z.output<(typeof fields)[K]> };
 
@@ -268,6 +316,8 @@ function toEnv(raw: Raw): Env {
     isolation: { mode: raw.ISOLATION_MODE },
     log: { level: raw.LOG_LEVEL },
     metrics: { bearerToken: raw.METRICS_BEARER_TOKEN },
+    shared: { redisUrl: raw.REDIS_URL, keyPrefix: raw.REDIS_KEY_PREFIX },
+    audit: { dbPath: raw.AUDIT_DB_PATH, retentionDays: raw.AUDIT_RETENTION_DAYS },
   };
 }
 
@@ -434,5 +484,14 @@ export function describeEnvForLog(env: Env) {
     isolation: { ...env.isolation },
     log: { ...env.log },
     metrics: { bearerToken: env.metrics.bearerToken ? "[set]" : "[unset]" },
+    shared: { redis: env.shared.redisUrl ? redactUrl(env.shared.redisUrl) : null, keyPrefix: env.shared.keyPrefix },
+    audit: { ...env.audit },
   };
+}
+
+/** A URL without its password (logged at start-up). */
+function redactUrl(text: string): string {
+  const url = new URL(text);
+  if (url.password !== "") url.password = "[redacted]";
+  return url.toString();
 }

@@ -19,7 +19,9 @@ import {
   type AuthzDivision,
 } from "./genesys-schemas";
 import { createSdkClient, isExtendedResponse, sdk, type SdkClient } from "./genesys-sdk";
+import { getLogger } from "./logger";
 import { getMetrics } from "./metrics";
+import { currentRequestId } from "./request-context";
 import { SlidingWindowBudget, Semaphore, sleep, type ConcurrencyLimit, type RequestBudget } from "./request-limiter";
 import { decideRetry } from "./retry-policy";
 
@@ -63,6 +65,23 @@ export interface ClientStats {
   tokenRefreshes: number;
 }
 
+/** A client-credentials token and when to renew it (epoch ms). */
+export interface IssuedToken {
+  value: string;
+  renewAt: number;
+  expiresAt: number;
+}
+
+/** Where the BFF's token comes from: this process's own login, or one shared by all instances (shared-token.ts). */
+export interface TokenSource {
+  /** A live token: a shared one when there is one, else the result of `login`. */
+  obtain(login: () => Promise<IssuedToken>): Promise<IssuedToken>;
+  /** Genesys refused `value` (401): nobody should use it again. */
+  discard(value: string): Promise<void>;
+}
+
+const OWN_TOKENS: TokenSource = { obtain: (login) => login(), discard: async () => undefined };
+
 export interface GenesysClientDeps {
   genesys: GenesysConfig;
   fetch: FetchConfig;
@@ -73,6 +92,7 @@ export interface GenesysClientDeps {
   userToken?: string;
   budget?: RequestBudget;
   limit?: ConcurrencyLimit;
+  tokens?: TokenSource;
   now?: () => number;
   random?: () => number;
 }
@@ -84,8 +104,11 @@ export class GenesysClient {
   private readonly limit: ConcurrencyLimit;
   private readonly now: () => number;
   private readonly random: () => number;
-  private token: { value: string; renewAt: number } | null = null;
+  private token: IssuedToken | null = null;
   private refreshing: Promise<string> | null = null;
+  private readonly tokens: TokenSource;
+  /** The token each 401 was answered to, so that exactly that one is discarded. */
+  private readonly refusedToken = new WeakMap<UpstreamError, string>();
   /** Set by a 429: every caller waits until then, since the limit is per token, not per request. */
   private pausedUntil = 0;
   readonly stats: ClientStats = { calls: {}, retries: 0, rateLimited: 0, tokenRefreshes: 0 };
@@ -106,6 +129,7 @@ export class GenesysClient {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.breaker = new CircuitBreaker(this.now);
+    this.tokens = deps.tokens ?? OWN_TOKENS;
   }
 
   // ---- operations -------------------------------------------------------------------------------------
@@ -213,7 +237,11 @@ export class GenesysClient {
       if (error.status === 401 && !refreshedAfter401 && this.deps.userToken === undefined) {
         // An expired or revoked token: renew once and try again, without counting it as a retry.
         refreshedAfter401 = true;
-        this.token = null;
+        const refused = this.refusedToken.get(error);
+        if (refused !== undefined) {
+          if (this.token?.value === refused) this.token = null;
+          await this.tokens.discard(refused);
+        } else this.token = null;
         attempt--;
         continue;
       }
@@ -221,7 +249,9 @@ export class GenesysClient {
         this.stats.rateLimited++;
         getMetrics().upstreamRateLimited.inc({ operation });
         if (error.retryAfterSeconds !== undefined) {
-          this.pausedUntil = Math.max(this.pausedUntil, this.now() + Math.min(error.retryAfterSeconds * 1000, this.deps.fetch.retryAfterCapMs));
+          const pauseMs = Math.min(error.retryAfterSeconds * 1000, this.deps.fetch.retryAfterCapMs);
+          this.pausedUntil = Math.max(this.pausedUntil, this.now() + pauseMs);
+          this.budget.pause?.(pauseMs);
         }
       }
       const decision = decideRetry({
@@ -249,25 +279,33 @@ export class GenesysClient {
     await this.budget.take(opts.signal);
     const release = await this.limit.acquire(opts.signal);
     let status = 0;
+    let correlationId: string | undefined;
+    let failure: UpstreamError | undefined;
+    let token: string | undefined;
+    const sentAt = this.now();
     try {
-      const token = await this.accessToken();
+      token = await this.accessToken();
       this.sdkClient.setAccessToken(token);
       const response = await withTimeout(run(), this.deps.fetch.requestTimeoutMs + 1_000, operation);
       if (!isExtendedResponse(response)) throw new UpstreamError({ kind: "malformed", message: "Unexpected response shape from the SDK", operation });
       status = response.status;
+      const header = response.headers["inin-correlation-id"];
+      if (typeof header === "string") correlationId = header;
       const parsed = schema.safeParse(response.body);
       if (!parsed.success) {
         throw new UpstreamError({ kind: "malformed", status: response.status, message: "Genesys returned a body that could not be read", operation });
       }
-      const correlationId = response.headers["inin-correlation-id"];
-      return { data: parsed.data, ...(typeof correlationId === "string" ? { correlationId } : {}) };
+      return { data: parsed.data, ...(correlationId !== undefined ? { correlationId } : {}) };
     } catch (raw) {
-      const e = raw instanceof UpstreamError ? raw : toUpstreamError(raw, operation);
-      status = e.status;
-      throw e;
+      failure = raw instanceof UpstreamError ? raw : toUpstreamError(raw, operation);
+      status = failure.status;
+      correlationId ??= failure.correlationId;
+      if (failure.status === 401 && token !== undefined) this.refusedToken.set(failure, token);
+      throw failure;
     } finally {
       release();
       this.count(operation, status);
+      logUpstreamCall({ operation, status, durationMs: this.now() - sentAt, correlationId, failure, staff: this.deps.userToken !== undefined });
       opts.onCall?.(operation, status);
     }
   }
@@ -282,13 +320,19 @@ export class GenesysClient {
   private accessToken(): Promise<string> {
     if (this.deps.userToken !== undefined) return Promise.resolve(this.deps.userToken);
     if (this.token && this.now() < this.token.renewAt) return Promise.resolve(this.token.value);
-    this.refreshing ??= this.login().finally(() => {
-      this.refreshing = null;
-    });
+    this.refreshing ??= this.tokens
+      .obtain(() => this.login())
+      .then((issued) => {
+        this.token = issued;
+        return issued.value;
+      })
+      .finally(() => {
+        this.refreshing = null;
+      });
     return this.refreshing;
   }
 
-  private async login(): Promise<string> {
+  private async login(): Promise<IssuedToken> {
     const started = this.now();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -303,8 +347,7 @@ export class GenesysClient {
         const expiresAt = typeof auth.tokenExpiryTime === "number" ? auth.tokenExpiryTime : this.now() + 300_000;
         const lifetime = expiresAt - this.now();
         // Renew a minute early, or at 80 % of very short lifetimes (tests use seconds-long tokens).
-        this.token = { value, renewAt: this.now() + Math.max(0, Math.min(lifetime - TOKEN_EARLY_RENEWAL_MS, lifetime * 0.8)) };
-        return value;
+        return { value, renewAt: this.now() + Math.max(0, Math.min(lifetime - TOKEN_EARLY_RENEWAL_MS, lifetime * 0.8)), expiresAt };
       } catch (raw) {
         const error = raw instanceof UpstreamError ? raw : toUpstreamError(raw, "oauthToken");
         const decision = decideRetry({
@@ -377,6 +420,26 @@ export class CircuitBreaker {
   get isOpen(): boolean {
     return this.openUntil > this.now();
   }
+}
+
+/**
+ * One log line per Genesys call, with the request that caused it and Genesys' correlation id (what Genesys
+ * support asks for). Failures at warn, so that they show at the usual production level.
+ */
+function logUpstreamCall(call: { operation: string; status: number; durationMs: number; correlationId: string | undefined; failure: UpstreamError | undefined; staff: boolean }): void {
+  const fields = {
+    requestId: currentRequestId(),
+    upstream: {
+      operation: call.operation,
+      status: call.status,
+      durationMs: call.durationMs,
+      correlationId: call.correlationId,
+      identity: call.staff ? "staff" : "bff",
+      ...(call.failure ? { kind: call.failure.kind, genesysCode: call.failure.genesysCode } : {}),
+    },
+  };
+  if (call.failure) getLogger().warn(fields, `genesys ${call.operation} failed (${call.failure.kind} ${call.status})`);
+  else getLogger().info(fields, `genesys ${call.operation} ${call.status}`);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {

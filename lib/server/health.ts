@@ -3,13 +3,15 @@ import "server-only";
 import { getDivisionService } from "./division-service";
 import { ConfigError } from "./env";
 import { isAppError, toUpstreamError, UpstreamError } from "./errors";
+import { getSharedStore, type SharedStatus } from "./shared-store";
 
 // Readiness says only what an operator's probe needs: whether config loads and a token can be had. It names
 // no tenant, user, client id or secret.
 
 export interface Health {
   status: "ok" | "degraded";
-  checks: { config: "ok" | "failed"; upstreamToken: "ok" | "failed" | "skipped" };
+  /** sharedStore "down" does not make the instance unhealthy: it runs on in-process state meanwhile. */
+  checks: { config: "ok" | "failed"; upstreamToken: "ok" | "failed" | "skipped"; sharedStore?: SharedStatus };
   upstream?: { code: string; status: number };
 }
 
@@ -23,9 +25,9 @@ export async function checkHealth(): Promise<Health> {
   }
   try {
     await service.client.checkToken();
-    return { status: "ok", checks: { config: "ok", upstreamToken: "ok" } };
+    return { status: "ok", checks: { config: "ok", upstreamToken: "ok", sharedStore: getSharedStore().status() } };
   } catch (e) {
     const u = e instanceof UpstreamError ? e : toUpstreamError(e);
-    return { status: "degraded", checks: { config: "ok", upstreamToken: "failed" }, upstream: { code: u.genesysCode ?? u.kind, status: u.status } };
+    return { status: "degraded", checks: { config: "ok", upstreamToken: "failed", sharedStore: getSharedStore().status() }, upstream: { code: u.genesysCode ?? u.kind, status: u.status } };
   }
 }

@@ -19,14 +19,24 @@ const REDACT = [
   "config.headers",
 ];
 
+let toStderr = false;
+
+/** For command-line tools whose stdout is their output: logs go to stderr. Call before the first log. */
+export function logToStderr(): void {
+  toStderr = true;
+}
+
 export function getLogger(): Logger {
   return processSingleton("logger", () =>
-    pino({
-      level: logLevel(),
-      base: { service: "tenantscope" },
-      redact: { paths: REDACT, censor: "[redacted]" },
-      timestamp: pino.stdTimeFunctions.isoTime,
-    }),
+    pino(
+      {
+        level: logLevel(),
+        base: { service: "tenantscope" },
+        redact: { paths: REDACT, censor: "[redacted]" },
+        timestamp: pino.stdTimeFunctions.isoTime,
+      },
+      pino.destination(toStderr ? 2 : 1),
+    ),
   );
 }
 

@@ -15,6 +15,9 @@ export interface Metrics {
   cacheRequests: Counter<"result">;
   isolationDropped: Counter<"reason">;
   fetchDuration: Histogram<"outcome">;
+  sharedStoreUp: Gauge;
+  sharedStoreFallbacks: Counter<"operation">;
+  auditEvents: Counter<"result">;
 }
 
 export function getMetrics(): Metrics {
@@ -98,7 +101,7 @@ function createMetrics(): Metrics {
     upstreamRateLimited: new Counter({ name: "tenantscope_upstream_rate_limited_total", help: "Genesys 429 answers.", labelNames: ["operation"], registers: [registry] }),
     cacheRequests: new Counter({
       name: "tenantscope_division_cache_requests_total",
-      help: "Division cache lookups: hit, stale (served while revalidating), miss, join (joined a load in flight).",
+      help: "Division cache lookups: hit, stale (served while revalidating), miss, join (joined this process's load in flight), shared_join (waited for another instance's load).",
       labelNames: ["result"],
       registers: [registry],
     }),
@@ -110,5 +113,13 @@ function createMetrics(): Metrics {
       buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
       registers: [registry],
     }),
+    sharedStoreUp: new Gauge({ name: "tenantscope_shared_store_up", help: "1 while Redis (REDIS_URL) answers, 0 while this instance runs on in-process state; absent without REDIS_URL.", registers: [registry] }),
+    sharedStoreFallbacks: new Counter({
+      name: "tenantscope_shared_store_fallbacks_total",
+      help: "Operations that used in-process state because Redis was unavailable, by operation.",
+      labelNames: ["operation"],
+      registers: [registry],
+    }),
+    auditEvents: new Counter({ name: "tenantscope_audit_events_total", help: "Audit events by result: stored in the audit trail, or failed to store.", labelNames: ["result"], registers: [registry] }),
   };
 }

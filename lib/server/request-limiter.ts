@@ -1,12 +1,14 @@
 import "server-only";
 
 // One concurrency limit and one per-minute request budget for every caller in the process, so that bursts
-// from many viewers cannot trip Genesys' 300 requests/minute/token. Behind interfaces so that a shared
-// (Redis) implementation can replace them when several instances share one token.
+// from many viewers cannot trip Genesys' 300 requests/minute/token. Behind interfaces so that the shared
+// (Redis) budget of shared-budget.ts can stand in when several instances share one token.
 
 export interface RequestBudget {
   /** Resolves when one more request may start within the budget; rejects if `signal` aborts first. */
   take(signal?: AbortSignal): Promise<void>;
+  /** Genesys answered 429 with Retry-After: no grant for anyone until then (the limit is per token). */
+  pause?(ms: number): void;
 }
 
 export interface ConcurrencyLimit {
@@ -14,23 +16,20 @@ export interface ConcurrencyLimit {
   acquire(signal?: AbortSignal): Promise<() => void>;
 }
 
-function abortError(signal: AbortSignal): unknown {
+export function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new Error("aborted");
 }
 
-/** At most `perMinute` grants in any sliding 60-second window. */
-export class SlidingWindowBudget implements RequestBudget {
-  private readonly grants: number[] = [];
+/**
+ * Hands out grants in arrival order: each waiter queues behind the previous one, and `waitForRoom` decides
+ * when the head of the queue may go. A waiter whose signal aborts leaves at once.
+ */
+export abstract class FifoBudget implements RequestBudget {
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly perMinute: number,
-    private readonly now: () => number = Date.now,
-    private readonly windowMs = 60_000,
-  ) {}
+  protected abstract waitForRoom(signal?: AbortSignal): Promise<void>;
 
   take(signal?: AbortSignal): Promise<void> {
-    // Grants are handed out in arrival order: each waiter queues behind the previous one.
     const turn = this.queue.then(() => this.waitForRoom(signal));
     this.queue = turn.catch(() => undefined);
     if (!signal) return turn;
@@ -52,12 +51,25 @@ export class SlidingWindowBudget implements RequestBudget {
       );
     });
   }
+}
 
-  private async waitForRoom(signal?: AbortSignal): Promise<void> {
+/** At most `perMinute` grants in any sliding 60-second window. */
+export class SlidingWindowBudget extends FifoBudget {
+  private readonly grants: number[] = [];
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly now: () => number = Date.now,
+    private readonly windowMs = 60_000,
+  ) {
+    super();
+  }
+
+  protected async waitForRoom(signal?: AbortSignal): Promise<void> {
     for (;;) {
       if (signal?.aborted) throw abortError(signal);
       const now = this.now();
-      while (this.grants.length > 0 && (this.grants[0] ?? 0) <= now - this.windowMs) this.grants.shift();
+      this.expire(now);
       if (this.grants.length < this.perMinute) {
         this.grants.push(now);
         return;
@@ -67,10 +79,24 @@ export class SlidingWindowBudget implements RequestBudget {
     }
   }
 
+  /**
+   * Counts a grant made elsewhere (by the shared budget), so that if this budget has to stand in for it, it
+   * knows what this process already spent in the window.
+   */
+  record(): void {
+    const now = this.now();
+    this.expire(now);
+    this.grants.push(now);
+  }
+
   /** Grants used in the current window (for metrics and tests). */
   used(): number {
     const now = this.now();
     return this.grants.filter((t) => t > now - this.windowMs).length;
+  }
+
+  private expire(now: number): void {
+    while (this.grants.length > 0 && (this.grants[0] ?? 0) <= now - this.windowMs) this.grants.shift();
   }
 }
 

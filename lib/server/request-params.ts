@@ -8,7 +8,11 @@ import { AppError } from "./errors";
  * so such bytes arrive as U+FFFD, which no real parameter contains.
  */
 export function allowOnlyParams(req: Request, allowed: readonly string[]): URLSearchParams {
-  const params = new URL(req.url).searchParams;
+  return checkParams(new URL(req.url).searchParams, allowed);
+}
+
+/** As allowOnlyParams, for parameters that arrive as such (a page's searchParams). */
+export function checkParams(params: URLSearchParams, allowed: readonly string[]): URLSearchParams {
   for (const [key, value] of params) {
     if (key.includes("\uFFFD") || value.includes("\uFFFD")) {
       throw new AppError("bad_request", "The query string is not valid percent-encoded UTF-8.", { details: { field: "query" } });

@@ -1,9 +1,8 @@
 import "server-only";
 
-import { randomUUID } from "node:crypto";
-
 import { AppError, toErrorResponse, UpstreamError } from "./errors";
 import { getLogger } from "./logger";
+import { requestIdFrom, withRequestContext } from "./request-context";
 
 // One wrapper for every route handler: a request id, the error model (code → status, body
 // `{ error: { code, message, ... } }`), and logging of the internal cause, which is never returned.
@@ -16,9 +15,9 @@ type Handler<P> = (req: Request, params: P, ctx: RouteContext) => Promise<Respon
 
 export function route<P = Record<string, never>>(handler: Handler<P>) {
   return async (req: Request, segment: { params: Promise<P> }): Promise<Response> => {
-    const requestId = randomUUID();
+    const requestId = requestIdFrom(req.headers);
     try {
-      const res = await handler(req, await segment.params, { requestId });
+      const res = await withRequestContext({ requestId }, async () => handler(req, await segment.params, { requestId }));
       res.headers.set("X-Request-Id", requestId);
       return res;
     } catch (e) {

@@ -9,6 +9,7 @@ import { safeCallbackUrl } from "@/lib/shared/sign-in";
 
 import { getAuthEnv, getEnv } from "./env";
 import { processSingleton } from "./process-singleton";
+import { currentRequestId, requestIdFrom, withRequestContext } from "./request-context";
 import { isSessionRevoked } from "./session-revocations";
 import { StaffAccessResolver, type StaffAccess } from "./staff-access";
 
@@ -31,8 +32,11 @@ async function readStaffAccess(): Promise<StaffAccess | null> {
   } as unknown as Parameters<typeof getToken>[0]["req"];
   const auth = getAuthEnv();
   const token = await getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies });
-  if (!token?.genesys || isSessionRevoked(token.sid)) return null;
-  return getStaffResolver().resolve(token.genesys);
+  if (!token?.genesys || (await isSessionRevoked(token.sid))) return null;
+  const staffToken = token.genesys;
+  // Route handlers already run in their request's context; pages get theirs here (the proxy's id).
+  if (currentRequestId() !== undefined) return getStaffResolver().resolve(staffToken);
+  return withRequestContext({ requestId: requestIdFrom(headerList) }, () => getStaffResolver().resolve(staffToken));
 }
 
 /**

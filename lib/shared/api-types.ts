@@ -111,3 +111,30 @@ export interface DivisionTest {
   failure?: CheckFailure;
 }
 
+
+export interface AuditEventDto {
+  id: number;
+  /** ISO 8601, UTC. */
+  at: string;
+  action: string;
+  outcome: "ok" | "denied" | "error";
+  code?: string;
+  actor: { id: string; email: string; name?: string; role: string } | null;
+  divisionId?: string;
+  divisionName?: string;
+  rows?: number;
+  isolation?: { checked: number; verified: number; dropped: number; countMatches: boolean; consistent: boolean };
+  requestId?: string;
+}
+
+export interface AuditPageDto {
+  events: AuditEventDto[];
+  /** `before` for the next, older page; null on the last. */
+  nextBefore: number | null;
+}
+
+export interface AuditIntegrity {
+  ok: boolean;
+  checked: number;
+  brokenAt?: number;
+}

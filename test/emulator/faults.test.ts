@@ -320,7 +320,7 @@ describe("reset and stats", () => {
       moveDuringPaging: false,
       revokeTokens: false,
     });
-    expect(await control(url, "GET", "stats")).toEqual({ total: 0, byOperation: {}, tokensIssued: 0 });
+    expect(await control(url, "GET", "stats")).toEqual({ total: 0, byOperation: {}, byClient: {}, tokensByClient: {}, tokensIssued: 0 });
     expect((await get(HOME_PATH)).status).toBe(401); // tokens were part of the old state
     const health = await control<{ status: string; users: number }>(url, "GET", "health");
     expect(health).toMatchObject({ status: "ok", org: DEMO.orgName, seed: 1 });
@@ -341,6 +341,9 @@ describe("reset and stats", () => {
     expect(stats).toEqual({
       total: 7,
       tokensIssued: 1,
+      tokensByClient: { [DEMO.clients.misconfigured.id]: 1 },
+      // Authenticated API requests, by the client that holds the token (the 401 above is nobody's).
+      byClient: { [DEMO.clients.bff.id]: 4, [DEMO.clients.misconfigured.id]: 1 },
       byOperation: {
         oauthToken: { 200: 1 },
         postUsersSearch: { 200: 2, 403: 1 },

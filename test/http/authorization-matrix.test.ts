@@ -198,7 +198,7 @@ describe("authorization matrix", () => {
       const res = await sendText(`${app}/api/health`, { jar: jarOf(caller) });
       expect(res.status, caller).toBe(200);
       // The whole body: readiness and nothing else.
-      expect(JSON.parse(res.text)).toEqual({ status: "ok", checks: { config: "ok", upstreamToken: "ok" } });
+      expect(JSON.parse(res.text)).toEqual({ status: "ok", checks: { config: "ok", upstreamToken: "ok", sharedStore: "off" } });
       for (const secret of [DEMO.clients.bff.id, DEMO.clients.bff.secret, DEMO.clients.staffLogin.id, DEMO.clients.staffLogin.secret, DEMO.orgId]) {
         expect(res.text).not.toContain(secret);
       }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
 import { startEmulator, type RunningEmulator } from "@/emulator/server";
+import { AuditStore } from "@/lib/server/audit-store";
 
 // The export CLI as an operator runs it: a real process, real exit codes, messages on stderr.
 
@@ -36,6 +37,7 @@ function runExport(args: string[], env: Record<string, string> = {}): Promise<{ 
         GENESYS_CLIENT_SECRET: DEMO.clients.bff.secret,
         GENESYS_REGION: "us-east-1",
         GENESYS_GATEWAY_URL: emu.url,
+        AUDIT_DB_PATH: path.join(dir, "audit.sqlite"),
         ...env,
       },
     });
@@ -63,6 +65,13 @@ describe("npm run export", () => {
     expect(ids.sort()).toEqual(await truth(DEMO.divisions.acme));
     expect(lines.some((l) => l.includes(`"'=HYPERLINK(""http://evil.example"",""x"")"`))).toBe(true);
     expect(lines.some((l) => l.includes(",'+Plus Person,"))).toBe(true);
+    // On record in the audit trail, as an operator run.
+    const store = new AuditStore(path.join(dir, "audit.sqlite"), 400);
+    const [last] = store.query({ limit: 1 }).events;
+    store.close();
+    expect(last).toMatchObject({ action: "division.export", outcome: "ok", divisionId: DEMO.divisions.acme, divisionName: "Acme Insurance", rows: 37, actor: { role: "operator" } });
+    expect(last?.actor?.id).toMatch(/^cli:/);
+    expect(last?.isolation).toMatchObject({ verified: 37, dropped: 0 });
   }, 60_000);
 
   it("writes JSON with metadata and NDJSON rows, filtered by state", async () => {
@@ -91,6 +100,9 @@ describe("npm run export", () => {
     const badConfig = await runExport(["--division", "Acme Insurance"], { GENESYS_REGION: "mars-1", GENESYS_GATEWAY_URL: "" });
     expect(badConfig.code).toBe(2);
     expect(badConfig.stderr).toContain("GENESYS_REGION");
+    const store = new AuditStore(path.join(dir, "audit.sqlite"), 400);
+    expect(store.query({ limit: 1, action: "division.export", outcome: "denied" }).events[0]).toMatchObject({ code: "upstream_forbidden", divisionName: "Stark Retail" });
+    store.close();
     // The secret never shows up in any message.
     for (const r of [unknown, stark, badConfig]) expect(r.stderr).not.toContain(DEMO.clients.bff.secret);
   }, 90_000);

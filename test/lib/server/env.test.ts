@@ -47,7 +47,25 @@ describe("parseEnv: defaults and sections", () => {
       isolation: { mode: "verify" },
       log: { level: "info" },
       metrics: { bearerToken: undefined },
+      shared: { redisUrl: undefined, keyPrefix: "tenantscope:" },
+      audit: { dbPath: "data/audit.sqlite", retentionDays: 400 },
     });
+  });
+
+  it("reads the shared store and audit settings, and never echoes a Redis URL", () => {
+    const env = parseEnv({ ...minimal, REDIS_URL: " rediss://:s3cret@redis.internal:6380/2 ", REDIS_KEY_PREFIX: "ts-prod:", AUDIT_DB_PATH: "/var/lib/ts/audit.db", AUDIT_RETENTION_DAYS: "90" });
+    expect(env.shared).toEqual({ redisUrl: "rediss://:s3cret@redis.internal:6380/2", keyPrefix: "ts-prod:" });
+    expect(env.audit).toEqual({ dbPath: "/var/lib/ts/audit.db", retentionDays: 90 });
+    expect(JSON.stringify(env)).not.toContain("s3cret");
+    expect(JSON.stringify(env)).toContain("redis.internal");
+    for (const bad of ["http://:s3cret@redis.internal", "not a url s3cret", "redis://"]) {
+      const problems = problemsOf({ ...minimal, REDIS_URL: bad });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+      expect(problems[0]).not.toContain("s3cret");
+    }
+    expect(problemsOf({ ...minimal, REDIS_KEY_PREFIX: "has space" })[0]).toMatch(/^REDIS_KEY_PREFIX: "has space" is not a key prefix/);
+    expect(problemsOf({ ...minimal, AUDIT_RETENTION_DAYS: "0" })[0]).toMatch(/^AUDIT_RETENTION_DAYS: 0 is out of range/);
   });
 
   it("reads every tuning variable, trimming blanks and accepting case-insensitive enums", () => {

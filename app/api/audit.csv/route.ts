@@ -1,0 +1,7 @@
+// GET /api/audit.csv – admins only: every audit event matching the filters of /api/audit, as CSV
+import { auditCsvResponse } from "@/lib/server/audit-trail";
+import { route } from "@/lib/server/route";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route((req, _params, ctx) => auditCsvResponse(req, ctx));

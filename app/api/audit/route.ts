@@ -1,0 +1,7 @@
+// GET /api/audit – admins only: one page of the audit trail, newest first (?person, division, action, outcome, from, to, before, limit)
+import { auditJsonResponse } from "@/lib/server/audit-trail";
+import { route } from "@/lib/server/route";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route((req, _params, ctx) => auditJsonResponse(req, ctx));
