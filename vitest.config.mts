@@ -16,6 +16,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     exclude: ["test/e2e/**", "test/http/**", "node_modules/**"],
     environment: "node",
+    // The code under test logs every Genesys call; tests that look at logs capture their own.
+    env: { LOG_LEVEL: "error" },
     globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     verbose: true,
     env: {
       LOG_LEVEL: "info",
+      // Kept between demo runs (git-ignored), so /audit shows earlier sessions too.
+      AUDIT_DB_PATH: path.join(root, "data", "audit.sqlite"),
       ...(misconfigured ? { GENESYS_CLIENT_ID: DEMO.clients.misconfigured.id, GENESYS_CLIENT_SECRET: DEMO.clients.misconfigured.secret } : {}),
     },
   });

@@ -455,6 +455,15 @@ export function parseAuthEnv(source: EnvSource): AuthEnv {
   return deepFreeze(env);
 }
 
+/**
+ * LOG_LEVEL on its own, for the logger: it must work even when the rest of the configuration does not parse
+ * (that problem is reported through it) and in processes that need no Genesys settings (tests, tools).
+ */
+export function logLevelFromEnv(): LogLevel {
+  const parsed = policyFields.LOG_LEVEL.safeParse(process.env.LOG_LEVEL);
+  return parsed.success ? parsed.data : "info";
+}
+
 let cachedAuth: AuthEnv | undefined;
 
 export function getAuthEnv(): AuthEnv {

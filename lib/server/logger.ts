@@ -1,7 +1,7 @@
 import "server-only";
 import pino, { type Logger } from "pino";
 
-import { getEnv } from "./env";
+import { logLevelFromEnv } from "./env";
 import { processSingleton } from "./process-singleton";
 
 // Structured JSON logs. Redaction is a second line of defence: nothing should log a secret or token in
@@ -30,7 +30,7 @@ export function getLogger(): Logger {
   return processSingleton("logger", () =>
     pino(
       {
-        level: logLevel(),
+        level: logLevelFromEnv(),
         base: { service: "tenantscope" },
         redact: { paths: REDACT, censor: "[redacted]" },
         timestamp: pino.stdTimeFunctions.isoTime,
@@ -38,13 +38,4 @@ export function getLogger(): Logger {
       pino.destination(toStderr ? 2 : 1),
     ),
   );
-}
-
-/** The configured level; "info" when the configuration cannot be read (its error is reported elsewhere). */
-function logLevel(): string {
-  try {
-    return getEnv().log.level;
-  } catch {
-    return "info";
-  }
 }

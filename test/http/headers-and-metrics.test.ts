@@ -31,11 +31,13 @@ function expectCommonHeaders(res: Response, where: string): void {
   const csp = res.headers.get("content-security-policy") ?? "";
   expect(csp, where).toContain("frame-ancestors 'none'");
   expect(csp, where).not.toContain("unsafe-eval");
+  // A fresh id per request, for logs and support (proxy.ts).
+  expect(res.headers.get("x-request-id"), where).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 }
 
 describe("security headers", () => {
   it("pages carry a nonce-based CSP that Next's scripts use", async () => {
-    for (const path of ["/signin", `/divisions/${DEMO.divisions.acme}`, "/"]) {
+    for (const path of ["/signin", `/divisions/${DEMO.divisions.acme}`, "/", "/audit"]) {
       const res = await get(`${stack.appUrl}${path}`, ana);
       expectCommonHeaders(res, path);
       const csp = res.headers.get("content-security-policy") ?? "";
@@ -57,9 +59,14 @@ describe("security headers", () => {
       ["/api/divisions", null],
       ["/api/divisions", ana],
       [`/api/divisions/${DEMO.divisions.globex}/users`, ana],
+      ["/api/audit", ana],
+      ["/api/audit?limit=0", ana],
     ] as const) {
       expectCommonHeaders(await get(`${stack.appUrl}${path}`, jar), path);
     }
+    // The id is the request's own, not one the caller chose.
+    const chosen = "11111111-1111-4111-8111-111111111111";
+    expect((await get(`${stack.appUrl}/api/divisions`, ana, { "x-request-id": chosen })).headers.get("x-request-id")).not.toBe(chosen);
     expectCommonHeaders(await get(`${stack.appUrl}/divisions/${DEMO.divisions.acme}`, null), "signed-out redirect");
   });
 
@@ -86,6 +93,11 @@ describe("/api/metrics", () => {
     expect(text).toMatch(/tenantscope_upstream_requests_total\{operation="postUsersSearch",status="200"\} [1-9]/);
     expect(text).toMatch(/tenantscope_division_cache_requests_total\{result="hit"\} [1-9]/);
     expect(text).toMatch(/tenantscope_division_fetch_duration_seconds_count\{outcome="ok"\} [1-9]/);
+    // The admission gate (server/index.mjs) and the audit trail report through the same registry.
+    expect(text).toMatch(/tenantscope_http_requests_admitted_total [1-9]/);
+    expect(text).toMatch(/tenantscope_http_requests_queued 0/);
+    expect(text).toMatch(/tenantscope_audit_events_total\{result="stored"\} [1-9]/);
+    expect(text).not.toMatch(/tenantscope_audit_events_total\{result="failed"\}/);
     expect(text).not.toContain(DEMO.clients.bff.secret);
   });
 });

@@ -65,12 +65,16 @@ describe("secret scan", () => {
       `/divisions/${DEMO.divisions.acme}`,
       `/divisions/${DEMO.divisions.stark}`,
       "/diagnostics",
+      "/audit",
       "/api/auth/session",
       "/api/divisions",
       `/api/divisions/${DEMO.divisions.acme}`,
       `/api/divisions/${DEMO.divisions.acme}/users`,
       `/api/divisions/${DEMO.divisions.acme}/users.csv`,
       "/api/diagnostics",
+      "/api/audit",
+      "/api/audit.csv",
+      "/api/audit/integrity",
       "/api/health",
     ];
     const found: string[] = [];
