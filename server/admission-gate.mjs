@@ -5,6 +5,8 @@
 // division page: 72–327 timeouts (> 10 s) out of ~2,000 requests without the gate, none with 8–16 slots.
 // At most `limit` requests are handled at once; the others wait in arrival order, each for at most
 // `maxWaitMs`, in a queue of at most `maxQueue`; past either bound the request is shed (503, Retry-After).
+// A slot is for using the CPU: a request that waits on Genesys gives its slot back meanwhile (`Slot`), and
+// gets one again ahead of newcomers, so slow upstream calls cannot block the warm requests behind them.
 
 export class ShedError extends Error {
   /** @param {"queue_full" | "queue_timeout" | "shutting_down" | "client_gone"} reason */
@@ -33,7 +35,7 @@ export class ShedError extends Error {
  * @property {number} maxWaitedMs longest queue wait of an admitted request
  */
 
-/** @typedef {{ admit: () => void, fail: (e: ShedError) => void, timer: NodeJS.Timeout, since: number }} Waiter */
+/** @typedef {{ admit: () => void, fail: (e: ShedError) => void, timer: NodeJS.Timeout | undefined, since: number }} Waiter */
 
 export class AdmissionGate {
   /** @param {GateOptions} options */
@@ -45,6 +47,25 @@ export class AdmissionGate {
     this.closed = false;
     /** @type {GateStats} */
     this.totals = { active: 0, queued: 0, admitted: 0, shed: 0, shedByReason: {}, waitedMsTotal: 0, maxWaitedMs: 0 };
+    /** Requests that gave their slot back while waiting on I/O. */
+    this.suspended = 0;
+  }
+
+  /**
+   * A slot again for a request that gave its own back (Slot.resume): it started before everyone queued, so it
+   * goes first, and is never shed.
+   * @returns {Promise<() => void>}
+   */
+  reenter() {
+    if (this.active < this.options.limit && this.queue.length === 0) {
+      this.active++;
+      return Promise.resolve(this.releaser());
+    }
+    return new Promise((resolve) => {
+      /** @type {Waiter} */
+      const waiter = { since: Date.now(), timer: undefined, admit: () => resolve(this.releaser()), fail: () => resolve(() => undefined) };
+      this.queue.unshift(waiter);
+    });
   }
 
   /**
@@ -108,9 +129,9 @@ export class AdmissionGate {
     while (this.active > 0) await new Promise((r) => setTimeout(r, 20));
   }
 
-  /** @returns {GateStats} */
+  /** @returns {GateStats & { suspended: number }} */
   stats() {
-    return { ...this.totals, shedByReason: { ...this.totals.shedByReason }, active: this.active, queued: this.queue.length };
+    return { ...this.totals, shedByReason: { ...this.totals.shedByReason }, active: this.active, queued: this.queue.length, suspended: this.suspended };
   }
 
   /** @private */
@@ -151,4 +172,48 @@ export function bypassesGate(req) {
   if (path === "/api/health" || path === "/api/metrics" || path.startsWith("/_next/static/") || path === "/favicon.ico") return true;
   const accept = req.headers.accept;
   return typeof accept === "string" && accept.includes("application/x-ndjson");
+}
+
+/**
+ * One admitted request's hold on the gate. `suspend` and `resume` bracket a wait on I/O (they nest: the slot
+ * is given back at the first suspend and taken again after the last resume); `finish` ends the request.
+ */
+export class Slot {
+  /** @param {AdmissionGate} gate @param {() => void} release */
+  constructor(gate, release) {
+    this.gate = gate;
+    /** @type {(() => void) | null} */
+    this.release = release;
+    this.waits = 0;
+    this.finished = false;
+    /** @type {Promise<void>} */
+    this.reacquiring = Promise.resolve();
+  }
+
+  suspend() {
+    if (this.finished || this.waits++ > 0) return;
+    this.gate.suspended++;
+    // A re-acquisition still under way lets go as soon as it completes (see resume).
+    this.release?.();
+    this.release = null;
+  }
+
+  /** @returns {Promise<void>} */
+  resume() {
+    if (this.finished || this.waits === 0 || --this.waits > 0) return this.reacquiring;
+    this.gate.suspended--;
+    this.reacquiring = this.gate.reenter().then((release) => {
+      if (this.finished || this.waits > 0) release();
+      else this.release = release;
+    });
+    return this.reacquiring;
+  }
+
+  finish() {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.waits > 0) this.gate.suspended--;
+    this.release?.();
+    this.release = null;
+  }
 }

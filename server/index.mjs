@@ -2,12 +2,13 @@
 // `npm start`: the production server. Next's own request handler (routing, proxy.ts, pages, route handlers,
 // compression) behind an admission gate (admission-gate.mjs says why), plus a graceful shutdown.
 //   PORT=3000 HOSTNAME=0.0.0.0 node server/index.mjs      (after `next build`)
+import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";
 
 import next from "next";
 import pino from "pino";
 
-import { AdmissionGate, bypassesGate, ShedError } from "./admission-gate.mjs";
+import { AdmissionGate, bypassesGate, ShedError, Slot } from "./admission-gate.mjs";
 import { readServerSettings } from "./settings.mjs";
 
 const settings = readServerSettings(process.env);
@@ -16,8 +17,12 @@ const log = pino({ level: settings.logLevel, base: { service: "tenantscope", com
 const app = next({ dev: false, dir: process.cwd(), ...(settings.hostname ? { hostname: settings.hostname } : {}), port: settings.port });
 const handle = app.getRequestHandler();
 const gate = new AdmissionGate(settings.gate);
-// lib/server/metrics.ts reports the gate's figures from here (the app's modules are bundled apart from this file).
+/** @type {AsyncLocalStorage<Slot>} */
+const slots = new AsyncLocalStorage();
+// The app's modules are bundled apart from this file: lib/server/metrics.ts reports the gate's figures, and
+// lib/server/admission.ts finds the current request's slot, through these.
 Object.defineProperty(globalThis, Symbol.for("tenantscope.admission-gate"), { value: gate });
+Object.defineProperty(globalThis, Symbol.for("tenantscope.admission-slots"), { value: slots });
 
 const BUSY_HEADERS = {
   "Retry-After": "5",
@@ -59,9 +64,10 @@ async function serve(/** @type {http.IncomingMessage} */ req, /** @type {http.Se
   } finally {
     res.off("close", onClose);
   }
+  const slot = new Slot(gate, release);
   // 'close' follows 'finish' and also fires when the client goes away mid-response.
-  res.once("close", release);
-  return handle(req, res);
+  res.once("close", () => slot.finish());
+  return slots.run(slot, () => handle(req, res));
 }
 
 await app.prepare();

@@ -26,8 +26,10 @@ const schema = z.object({
   PORT: int({ min: 1, max: 65_535, default: 3000 }),
   // Unset: every interface, IPv4 and IPv6 (as `next start`), so that "localhost" works whichever it resolves to.
   HOSTNAME: z.string().optional().transform((v) => (v?.trim() ? v.trim() : undefined)),
-  // Measured on 2 cores (200 sessions on the division page): 8 and 16 slots, no timeouts; 32, some.
-  HTTP_MAX_CONCURRENT_REQUESTS: int({ min: 1, max: 1_000, default: 4 * availableParallelism() }),
+  // Slots are for CPU work (waits on Genesys give them back). Measured on 2 cores, 200 sessions: the fewer
+  // slots, the shorter the tail (warm JSON max 3.5 s with 1, 5.3 s with 2, 6.7 s with 4, up to 10 s and
+  // timeouts with 8), for 5-15 % less throughput; two per core keeps both.
+  HTTP_MAX_CONCURRENT_REQUESTS: int({ min: 1, max: 1_000, default: 2 * availableParallelism() }),
   HTTP_MAX_QUEUED_REQUESTS: int({ min: 0, max: 100_000, default: 2_000 }),
   HTTP_QUEUE_TIMEOUT_MS: int({ min: 100, max: 600_000, default: 30_000 }),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int({ min: 1_000, max: 600_000, default: 65_000 }),

@@ -1,5 +1,6 @@
 import "server-only";
 
+import { awaitWithoutSlot } from "./admission";
 import { AppError } from "./errors";
 import type { DivisionUsers, FetchProgress } from "./division-fetch";
 import { getMetrics } from "./metrics";
@@ -179,7 +180,8 @@ export class DivisionCache {
       if (flight.progress) onProgress(flight.progress);
     }
     try {
-      const value = await flight.promise;
+      // A load takes seconds of mostly waiting on Genesys: the request lets others use its admission slot.
+      const value = await awaitWithoutSlot(flight.promise);
       return { value, freshness: "loaded", ageMs: 0, revalidating: false };
     } catch (e) {
       // The upstream failed but we still hold an older answer: serve it, labelled, instead of an error.

@@ -18,6 +18,7 @@ import {
   type ApiUser,
   type AuthzDivision,
 } from "./genesys-schemas";
+import { awaitWithoutSlot } from "./admission";
 import { createSdkClient, isExtendedResponse, sdk, type SdkClient } from "./genesys-sdk";
 import { getLogger } from "./logger";
 import { getMetrics } from "./metrics";
@@ -269,24 +270,32 @@ export class GenesysClient {
       }
       this.stats.retries++;
       getMetrics().upstreamRetries.inc({ operation });
-      await sleep(decision.delayMs, opts.signal);
+      await awaitWithoutSlot(sleep(decision.delayMs, opts.signal));
     }
   }
 
   private async attempt<T>(operation: string, schema: ZodType<T>, run: () => Promise<unknown>, opts: CallOptions): Promise<{ data: T; correlationId?: string }> {
-    const pause = this.pausedUntil - this.now();
-    if (pause > 0) await sleep(pause, opts.signal);
-    await this.budget.take(opts.signal);
-    const release = await this.limit.acquire(opts.signal);
+    let release: (() => void) | undefined;
     let status = 0;
     let correlationId: string | undefined;
     let failure: UpstreamError | undefined;
     let token: string | undefined;
-    const sentAt = this.now();
+    let sentAt = this.now();
     try {
-      token = await this.accessToken();
-      this.sdkClient.setAccessToken(token);
-      const response = await withTimeout(run(), this.deps.fetch.requestTimeoutMs + 1_000, operation);
+      // All the waiting (pause, budget, concurrency, token, Genesys' answer) gives the request's admission
+      // slot back meanwhile; reading the answer below is CPU work again.
+      const response = await awaitWithoutSlot(
+        (async () => {
+          const pause = this.pausedUntil - this.now();
+          if (pause > 0) await sleep(pause, opts.signal);
+          await this.budget.take(opts.signal);
+          release = await this.limit.acquire(opts.signal);
+          sentAt = this.now();
+          token = await this.accessToken();
+          this.sdkClient.setAccessToken(token);
+          return withTimeout(run(), this.deps.fetch.requestTimeoutMs + 1_000, operation);
+        })(),
+      );
       if (!isExtendedResponse(response)) throw new UpstreamError({ kind: "malformed", message: "Unexpected response shape from the SDK", operation });
       status = response.status;
       const header = response.headers["inin-correlation-id"];
@@ -297,16 +306,20 @@ export class GenesysClient {
       }
       return { data: parsed.data, ...(correlationId !== undefined ? { correlationId } : {}) };
     } catch (raw) {
+      // Aborted while still waiting for its turn: nothing was sent, nothing to count.
+      if (release === undefined) throw raw;
       failure = raw instanceof UpstreamError ? raw : toUpstreamError(raw, operation);
       status = failure.status;
       correlationId ??= failure.correlationId;
       if (failure.status === 401 && token !== undefined) this.refusedToken.set(failure, token);
       throw failure;
     } finally {
-      release();
-      this.count(operation, status);
-      logUpstreamCall({ operation, status, durationMs: this.now() - sentAt, correlationId, failure, staff: this.deps.userToken !== undefined });
-      opts.onCall?.(operation, status);
+      if (release !== undefined) {
+        release();
+        this.count(operation, status);
+        logUpstreamCall({ operation, status, durationMs: this.now() - sentAt, correlationId, failure, staff: this.deps.userToken !== undefined });
+        opts.onCall?.(operation, status);
+      }
     }
   }
 

@@ -2,6 +2,7 @@ import "server-only";
 
 import { createHash } from "node:crypto";
 
+import { awaitWithoutSlot } from "./admission";
 import type { AuthEnv, Env } from "./env";
 import { appErrorFromUpstream, UpstreamError } from "./errors";
 import { refreshStaffToken, staffGenesysClient } from "./genesys-client";
@@ -146,7 +147,7 @@ export class StaffAccessResolver {
   private async renew(token: StaffToken): Promise<StaffToken | null> {
     if (!token.refreshToken) return null;
     try {
-      const fresh = await refreshStaffToken(this.env, this.auth, token.refreshToken);
+      const fresh = await awaitWithoutSlot(refreshStaffToken(this.env, this.auth, token.refreshToken));
       return { ...token, ...fresh };
     } catch (e) {
       if (e instanceof UpstreamError && (e.status === 400 || e.status === 401)) return null;

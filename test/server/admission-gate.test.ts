@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { AdmissionGate, bypassesGate, ShedError } from "@/server/admission-gate.mjs";
+import { AdmissionGate, bypassesGate, ShedError, Slot } from "@/server/admission-gate.mjs";
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
@@ -93,6 +93,71 @@ describe("AdmissionGate", () => {
     held();
     await closing;
     expect(closed).toBe(true);
+  });
+});
+
+describe("Slot: a request waiting on I/O gives its slot back", () => {
+  it("lets the next in line run during the wait, and gets a slot back ahead of newcomers", async () => {
+    const gate = new AdmissionGate({ limit: 1, maxQueue: 10, maxWaitMs: 10_000 });
+    const slot = new Slot(gate, await gate.enter());
+    const order: string[] = [];
+    const queued = gate.enter().then((release) => {
+      order.push("queued ran");
+      return release;
+    });
+    await settle();
+    expect(order).toEqual([]);
+    slot.suspend();
+    const releaseQueued = await queued;
+    expect(order).toEqual(["queued ran"]);
+    expect(gate.stats()).toMatchObject({ active: 1, suspended: 1 });
+    // A newcomer arrives while the first request's wait is still going on; then the wait ends.
+    const newcomer = gate.enter().then((release) => {
+      order.push("newcomer ran");
+      return release;
+    });
+    const resumed = slot.resume().then(() => order.push("resumed"));
+    await settle();
+    releaseQueued();
+    await resumed;
+    expect(order).toEqual(["queued ran", "resumed"]);
+    expect(gate.stats()).toMatchObject({ active: 1, suspended: 0 });
+    slot.finish();
+    (await newcomer)();
+    expect(order).toEqual(["queued ran", "resumed", "newcomer ran"]);
+    expect(gate.stats().active).toBe(0);
+  });
+
+  it("nested waits give the slot back once and take it back after the last", async () => {
+    const gate = new AdmissionGate({ limit: 1, maxQueue: 10, maxWaitMs: 10_000 });
+    const slot = new Slot(gate, await gate.enter());
+    slot.suspend();
+    slot.suspend();
+    expect(gate.stats()).toMatchObject({ active: 0, suspended: 1 });
+    await slot.resume();
+    expect(gate.stats()).toMatchObject({ active: 0, suspended: 1 });
+    await slot.resume();
+    expect(gate.stats()).toMatchObject({ active: 1, suspended: 0 });
+    slot.finish();
+    slot.finish();
+    expect(gate.stats().active).toBe(0);
+  });
+
+  it("a request that ends while suspended, or while taking its slot back, leaves nothing held", async () => {
+    const gate = new AdmissionGate({ limit: 1, maxQueue: 10, maxWaitMs: 10_000 });
+    const a = new Slot(gate, await gate.enter());
+    a.suspend();
+    a.finish();
+    expect(gate.stats()).toMatchObject({ active: 0, suspended: 0 });
+
+    const b = new Slot(gate, await gate.enter());
+    b.suspend();
+    const other = await gate.enter();
+    const back = b.resume();
+    b.finish();
+    other();
+    await back;
+    expect(gate.stats()).toMatchObject({ active: 0, suspended: 0, queued: 0 });
   });
 });
 

@@ -1,0 +1,30 @@
+import "server-only";
+
+// The admission gate (server/index.mjs) gives each request a slot for using the CPU. Code that is about to
+// wait on Genesys gives it back for the wait, so that a slow upstream holds up nobody but its own request.
+// Outside `npm start` (tests, the export CLI, `next dev`) there is no slot and this only awaits.
+
+interface Slot {
+  suspend(): void;
+  resume(): Promise<void>;
+}
+
+interface SlotStorage {
+  getStore(): Slot | undefined;
+}
+
+function currentSlot(): Slot | undefined {
+  return (globalThis as Record<symbol, SlotStorage | undefined>)[Symbol.for("tenantscope.admission-slots")]?.getStore();
+}
+
+/** Awaits `wait` without holding this request's admission slot; takes a slot again before returning. */
+export async function awaitWithoutSlot<T>(wait: Promise<T>): Promise<T> {
+  const slot = currentSlot();
+  if (!slot) return wait;
+  slot.suspend();
+  try {
+    return await wait;
+  } finally {
+    await slot.resume();
+  }
+}

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { DEMO } from "@/emulator/seed";
+
+import { signIn, type CookieJar } from "../support/http-session";
+import { send, startHttpStack, type Stack } from "../support/http-stack";
+
+// The admission gate of `npm start` (server/index.mjs), squeezed to one slot and a queue of two: a request
+// waiting on Genesys does not hold the slot, and past the queue's bound requests are refused cleanly.
+
+let stack: Stack;
+let jars: Record<"ana" | "ben", CookieJar>;
+
+beforeAll(async () => {
+  stack = await startHttpStack(3208, { HTTP_MAX_CONCURRENT_REQUESTS: "1", HTTP_MAX_QUEUED_REQUESTS: "2", HTTP_QUEUE_TIMEOUT_MS: "5000" });
+  // One at a time: a queue of two would refuse part of four concurrent sign-ins.
+  const ana = (await signIn(stack.appUrl, DEMO.staff.ana.email)).jar;
+  jars = { ana, ben: (await signIn(stack.appUrl, DEMO.staff.ben.email)).jar };
+}, 120_000);
+
+afterAll(async () => {
+  stack?.emulator.setFaults({ latencyMs: 0 });
+  await stack?.stop();
+});
+
+describe("the admission gate", () => {
+  it("a cold division waiting on a slow Genesys does not hold up warm requests", async () => {
+    const acme = `${stack.appUrl}/api/divisions/${DEMO.divisions.acme}/users`;
+    expect((await send(acme, { jar: jars.ana })).status).toBe(200);
+    stack.emulator.setFaults({ latencyMs: 300 });
+    const started = Date.now();
+    let coldDoneAt = 0;
+    const cold = send(`${stack.appUrl}/api/divisions/${DEMO.divisions.initech}/users`, { jar: jars.ben }).then((res) => {
+      coldDoneAt = Date.now();
+      return res.status;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const warm: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = Date.now();
+      expect((await send(acme, { jar: jars.ana })).status).toBe(200);
+      warm.push(Date.now() - t);
+    }
+    const warmDoneAt = Date.now();
+    expect(await cold).toBe(200);
+    stack.emulator.setFaults({ latencyMs: 0 });
+    // The cold fetch took seconds (~50 calls at 300 ms); the warm ones did not wait for it.
+    expect(coldDoneAt - started).toBeGreaterThan(1_500);
+    expect(warmDoneAt).toBeLessThan(coldDoneAt);
+    expect(Math.max(...warm)).toBeLessThan(1_000);
+  }, 60_000);
+
+  it("past its queue it answers 503 overloaded with Retry-After, and probes still get through", async () => {
+    const page = `${stack.appUrl}/divisions/${DEMO.divisions.globex}`;
+    const burst = await Promise.all([
+      ...Array.from({ length: 40 }, () => send(page, { jar: jars.ben, headers: { accept: "text/html" } })),
+      ...Array.from({ length: 40 }, () => send(`${stack.appUrl}/api/divisions`, { jar: jars.ben })),
+      send(`${stack.appUrl}/api/health`),
+    ]);
+    const health = burst.pop();
+    expect(health?.status).toBe(200);
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(3);
+    const shed = burst.filter((r) => r.status === 503);
+    expect(shed.length).toBeGreaterThan(0);
+    for (const res of shed) {
+      expect(res.headers.get("retry-after")).toBe("5");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    }
+    const apiShed = shed.find((r) => r.url.includes("/api/"));
+    if (apiShed) expect(await apiShed.json()).toEqual({ error: { code: "overloaded", message: expect.stringContaining("busy") } });
+    const pageShed = shed.find((r) => !r.url.includes("/api/"));
+    if (pageShed) expect(await pageShed.text()).toContain("Tenantscope is busy right now");
+  });
+});
