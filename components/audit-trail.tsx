@@ -1,21 +1,12 @@
 import Link from "next/link";
 
-import type { AuditEventDto, AuditPageDto } from "@/lib/shared/api-types";
+import type { AuditEventDto, AuditFilterValues, AuditPageDto } from "@/lib/shared/api-types";
 
 import { AuditIntegrityCheck } from "./audit-integrity-check";
 
 // The audit trail for admins: a plain GET form (the filters live in the URL, so a filtered view can be
 // shared and works without JavaScript), the newest events first, paging to older ones, and the CSV of
 // every match.
-
-export interface AuditFilterValues {
-  person: string;
-  division: string;
-  action: string;
-  outcome: string;
-  from: string;
-  to: string;
-}
 
 const ACTIONS: Record<string, string> = {
   "division.view": "Viewed division",
@@ -28,6 +19,23 @@ const ACTIONS: Record<string, string> = {
 };
 
 const OUTCOME_BADGE = { ok: "ok", denied: "warn", error: "bad" } as const;
+const OUTCOMES = Object.keys(OUTCOME_BADGE);
+
+function SelectField({ name, label, value, options }: { name: string; label: string; value: string; options: readonly (readonly [string, string])[] }) {
+  return (
+    <div className="field">
+      <label htmlFor={`audit-${name}`}>{label}</label>
+      <select id={`audit-${name}`} name={name} defaultValue={value}>
+        <option value="">Any</option>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
 
 function when(at: string): string {
   return `${at.slice(0, 10)} ${at.slice(11, 19)}`;
@@ -70,37 +78,9 @@ export function AuditTrail({
           <label htmlFor="audit-person">Person</label>
           <input id="audit-person" name="person" type="search" defaultValue={filters.person} placeholder="email, name or user id" maxLength={200} />
         </div>
-        <div className="field">
-          <label htmlFor="audit-division">Division</label>
-          <select id="audit-division" name="division" defaultValue={filters.division}>
-            <option value="">Any</option>
-            {divisions.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="audit-action">Action</label>
-          <select id="audit-action" name="action" defaultValue={filters.action}>
-            <option value="">Any</option>
-            {Object.entries(ACTIONS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="audit-outcome">Outcome</label>
-          <select id="audit-outcome" name="outcome" defaultValue={filters.outcome}>
-            <option value="">Any</option>
-            <option value="ok">ok</option>
-            <option value="denied">denied</option>
-            <option value="error">error</option>
-          </select>
-        </div>
+        <SelectField name="division" label="Division" value={filters.division} options={divisions.map((d) => [d.id, d.name] as const)} />
+        <SelectField name="action" label="Action" value={filters.action} options={Object.entries(ACTIONS)} />
+        <SelectField name="outcome" label="Outcome" value={filters.outcome} options={OUTCOMES.map((o) => [o, o] as const)} />
         <div className="field">
           <label htmlFor="audit-from">From</label>
           <input id="audit-from" name="from" type="date" defaultValue={filters.from} />

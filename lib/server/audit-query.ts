@@ -1,5 +1,7 @@
 import "server-only";
 
+import type { AuditFilterValues } from "@/lib/shared/api-types";
+
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from "./audit";
 import type { AuditQuery } from "./audit-store";
 import { assertDivisionId } from "./division-fetch";
@@ -11,14 +13,7 @@ import { AppError } from "./errors";
 
 export const AUDIT_PARAMS = ["person", "division", "action", "outcome", "from", "to", "before", "limit"] as const;
 
-export interface AuditFilters {
-  person: string;
-  division: string;
-  action: string;
-  outcome: string;
-  from: string;
-  to: string;
-}
+export type AuditFilters = AuditFilterValues;
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 

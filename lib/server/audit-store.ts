@@ -203,34 +203,26 @@ export class AuditStore {
       params.actorLike = likePattern(q.actor);
       params.actor = q.actor;
     }
-    if (q.divisionId) {
-      where.push("division_id = @divisionId");
-      params.divisionId = q.divisionId;
-    }
-    if (q.action) {
-      where.push("action = @action");
-      params.action = q.action;
-    }
-    if (q.outcome) {
-      where.push("outcome = @outcome");
-      params.outcome = q.outcome;
-    }
-    if (q.from) {
-      where.push("at >= @from");
-      params.from = q.from;
-    }
-    if (q.to) {
-      where.push("at <= @to");
-      params.to = q.to;
-    }
-    if (q.before !== undefined) {
-      where.push("id < @before");
-      params.before = q.before;
+    for (const [key, condition] of SIMPLE_FILTERS) {
+      const value = q[key];
+      if (value === undefined || value === "") continue;
+      where.push(condition);
+      params[key] = value;
     }
     const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC${limit !== undefined ? ` LIMIT ${limit}` : ""}`;
     for (const row of this.db.prepare(sql).iterate(params) as IterableIterator<Row>) yield toEvent(row);
   }
 }
+
+/** Filters that compare one column with the query's value of the same name. */
+const SIMPLE_FILTERS: readonly (readonly [Exclude<keyof AuditQuery, "actor" | "limit">, string])[] = [
+  ["divisionId", "division_id = @divisionId"],
+  ["action", "action = @action"],
+  ["outcome", "outcome = @outcome"],
+  ["from", "at >= @from"],
+  ["to", "at <= @to"],
+  ["before", "id < @before"],
+];
 
 function toEvent(r: Row): StoredAuditEvent {
   return {

@@ -5,7 +5,7 @@ import type { DivisionUsers, FetchProgress } from "./division-fetch";
 import { AppError, ERROR_CODES, isAppError, type ErrorCode, type ErrorDetails } from "./errors";
 import { getMetrics } from "./metrics";
 import { sleep } from "./request-limiter";
-import { lockHolder, releaseLock, renewLock, tryLock } from "./shared-lock";
+import { releaseLock, renewLock, tryLock } from "./shared-lock";
 import type { SharedStore } from "./shared-store";
 
 // The division cache across instances. Entries live in Redis (sealed), with this process's decoded copy
@@ -165,13 +165,16 @@ export class SharedCoordination implements CacheCoordination {
     const giveUpAt = this.now() + this.maxFollowMs;
     const outcomeKey = this.keys.outcome(divisionId, leader);
     const progressKey = this.keys.progress(divisionId, leader);
+    const lockKey = this.keys.lock(divisionId);
     let lastProgress: string | null = null;
     for (;;) {
+      // One atomic read of all three: a leader publishes its outcome before it lets go of the lease, so a
+      // lease no longer the leader's with no outcome beside it means the leader died.
       const seen = await this.store.use(
         "cache.follow",
         async (redis) => {
-          const [outcome, progress] = await redis.mget(outcomeKey, progressKey);
-          return { outcome: outcome ?? null, progress: progress ?? null };
+          const [outcome, progress, holder] = await redis.mget(outcomeKey, progressKey, lockKey);
+          return { outcome: outcome ?? null, progress: progress ?? null, holder: holder ?? null };
         },
         () => null,
       );
@@ -186,14 +189,7 @@ export class SharedCoordination implements CacheCoordination {
         const entry = await readStored();
         return entry ? { kind: "value", value: entry.value } : { kind: "alone" };
       }
-      const holder = await lockHolder(this.store, this.keys.lock(divisionId));
-      if (holder === undefined) return { kind: "alone" };
-      // Checked after the outcome: a leader publishes its outcome before it lets go of the lease.
-      if (holder !== leader) {
-        const late = await this.store.use("cache.follow", (redis) => redis.get(outcomeKey), () => null);
-        if (late === null) return { kind: "lead-again" };
-        continue;
-      }
+      if (seen.holder !== leader) return { kind: "lead-again" };
       if (this.now() > giveUpAt) return { kind: "alone" };
       await sleep(this.timings.followPollMs);
     }

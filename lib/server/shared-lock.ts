@@ -32,10 +32,6 @@ export async function tryLock(store: SharedStore, key: string, ttlMs: number): P
   );
 }
 
-export async function lockHolder(store: SharedStore, key: string): Promise<string | null | undefined> {
-  return store.use("lock", (redis) => redis.get(key), () => undefined);
-}
-
 export async function renewLock(store: SharedStore, key: string, token: string, ttlMs: number): Promise<boolean> {
   return store.use("lock", async (redis) => (await store.script(redis, RENEW, [key], [token, ttlMs])) === 1, () => false);
 }

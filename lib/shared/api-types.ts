@@ -127,6 +127,16 @@ export interface AuditEventDto {
   requestId?: string;
 }
 
+/** The audit trail's filters as given in the URL (the /audit form refills itself from them). */
+export interface AuditFilterValues {
+  person: string;
+  division: string;
+  action: string;
+  outcome: string;
+  from: string;
+  to: string;
+}
+
 export interface AuditPageDto {
   events: AuditEventDto[];
   /** `before` for the next, older page; null on the last. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "@/emulator/seed";
 import { startStack } from "@/scripts/stack";
 
-import { get, signIn } from "../support/http-session";
+import { get, signIn, signOut } from "../support/http-session";
 
 // Signing out ends the sign-in itself, not just the browser's cookie: a copy of the cookie taken before
 // sign-out stops working too.
@@ -24,14 +24,7 @@ describe("sign-out", () => {
     const copy = jar.clone();
     expect((await get(`${stack.appUrl}/api/divisions`, copy)).status).toBe(200);
 
-    const csrf = (await (await get(`${stack.appUrl}/api/auth/csrf`, jar)).json()) as { csrfToken: string };
-    const out = await fetch(`${stack.appUrl}/api/auth/signout`, {
-      method: "POST",
-      headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ csrfToken: csrf.csrfToken, callbackUrl: "/signin", json: "true" }).toString(),
-      redirect: "manual",
-    });
-    expect(out.status).toBeLessThan(400);
+    expect(await signOut(stack.appUrl, jar)).toBeLessThan(400);
 
     const after = await get(`${stack.appUrl}/api/divisions`, copy);
     expect(after.status).toBe(401);

@@ -88,3 +88,15 @@ export async function signIn(appUrl: string, email: string, options: { password?
 export function get(url: string, jar: CookieJar | null, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { headers: { ...headers, ...(jar ? { cookie: jar.header() } : {}) }, redirect: "manual" });
 }
+
+/** Signs out through next-auth's form (CSRF token first), as the sign-out button does; resolves with its status. */
+export async function signOut(appUrl: string, jar: CookieJar): Promise<number> {
+  const csrf = (await (await get(`${appUrl}/api/auth/csrf`, jar)).json()) as { csrfToken: string };
+  const out = await fetch(`${appUrl}/api/auth/signout`, {
+    method: "POST",
+    headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ csrfToken: csrf.csrfToken, callbackUrl: "/signin", json: "true" }).toString(),
+    redirect: "manual",
+  });
+  return out.status;
+}
