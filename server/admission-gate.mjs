@@ -5,8 +5,10 @@
 // division page: 72–327 timeouts (> 10 s) out of ~2,000 requests without the gate, none with 8–16 slots.
 // At most `limit` requests are handled at once; the others wait in arrival order, each for at most
 // `maxWaitMs`, in a queue of at most `maxQueue`; past either bound the request is shed (503, Retry-After).
-// A slot is for using the CPU: a request that waits on Genesys gives its slot back meanwhile (`Slot`), and
-// gets one again ahead of newcomers, so slow upstream calls cannot block the warm requests behind them.
+// A slot is for using the CPU: a request that waits on Genesys gives its slot back meanwhile (`Slot`), so
+// slow upstream calls cannot block the warm requests behind them. When its wait ends it takes a slot back at
+// once, even past the limit (new requests then wait until the count is below it again): making it queue
+// could deadlock, with every slot held by requests waiting for the very request that queues.
 
 export class ShedError extends Error {
   /** @param {"queue_full" | "queue_timeout" | "shutting_down" | "client_gone"} reason */
@@ -35,7 +37,7 @@ export class ShedError extends Error {
  * @property {number} maxWaitedMs longest queue wait of an admitted request
  */
 
-/** @typedef {{ admit: () => void, fail: (e: ShedError) => void, timer: NodeJS.Timeout | undefined, since: number }} Waiter */
+/** @typedef {{ admit: () => void, fail: (e: ShedError) => void, timer: NodeJS.Timeout, since: number }} Waiter */
 
 export class AdmissionGate {
   /** @param {GateOptions} options */
@@ -52,20 +54,12 @@ export class AdmissionGate {
   }
 
   /**
-   * A slot again for a request that gave its own back (Slot.resume): it started before everyone queued, so it
-   * goes first, and is never shed.
-   * @returns {Promise<() => void>}
+   * A slot again, at once, for a request that gave its own back (Slot.resume).
+   * @returns {() => void}
    */
   reenter() {
-    if (this.active < this.options.limit && this.queue.length === 0) {
-      this.active++;
-      return Promise.resolve(this.releaser());
-    }
-    return new Promise((resolve) => {
-      /** @type {Waiter} */
-      const waiter = { since: Date.now(), timer: undefined, admit: () => resolve(this.releaser()), fail: () => resolve(() => undefined) };
-      this.queue.unshift(waiter);
-    });
+    this.active++;
+    return this.releaser();
   }
 
   /**
@@ -140,6 +134,11 @@ export class AdmissionGate {
     return () => {
       if (released) return;
       released = true;
+      // Over the limit (a resumed request came back): this slot goes, instead of passing on.
+      if (this.active > this.options.limit) {
+        this.active--;
+        return;
+      }
       const next = this.queue.shift();
       // The slot passes straight to the next in line, so a newcomer cannot overtake the queue.
       if (next) next.admit();
@@ -176,7 +175,7 @@ export function bypassesGate(req) {
 
 /**
  * One admitted request's hold on the gate. `suspend` and `resume` bracket a wait on I/O (they nest: the slot
- * is given back at the first suspend and taken again after the last resume); `finish` ends the request.
+ * is given back at the first suspend and taken again at the last resume); `finish` ends the request.
  */
 export class Slot {
   /** @param {AdmissionGate} gate @param {() => void} release */
@@ -186,27 +185,19 @@ export class Slot {
     this.release = release;
     this.waits = 0;
     this.finished = false;
-    /** @type {Promise<void>} */
-    this.reacquiring = Promise.resolve();
   }
 
   suspend() {
     if (this.finished || this.waits++ > 0) return;
     this.gate.suspended++;
-    // A re-acquisition still under way lets go as soon as it completes (see resume).
     this.release?.();
     this.release = null;
   }
 
-  /** @returns {Promise<void>} */
   resume() {
-    if (this.finished || this.waits === 0 || --this.waits > 0) return this.reacquiring;
+    if (this.finished || this.waits === 0 || --this.waits > 0) return;
     this.gate.suspended--;
-    this.reacquiring = this.gate.reenter().then((release) => {
-      if (this.finished || this.waits > 0) release();
-      else this.release = release;
-    });
-    return this.reacquiring;
+    this.release = this.gate.reenter();
   }
 
   finish() {

@@ -6,7 +6,7 @@ import "server-only";
 
 interface Slot {
   suspend(): void;
-  resume(): Promise<void>;
+  resume(): void;
 }
 
 interface SlotStorage {
@@ -17,7 +17,7 @@ function currentSlot(): Slot | undefined {
   return (globalThis as Record<symbol, SlotStorage | undefined>)[Symbol.for("tenantscope.admission-slots")]?.getStore();
 }
 
-/** Awaits `wait` without holding this request's admission slot; takes a slot again before returning. */
+/** Awaits `wait` without holding this request's admission slot; holds one again once it settles. */
 export async function awaitWithoutSlot<T>(wait: Promise<T>): Promise<T> {
   const slot = currentSlot();
   if (!slot) return wait;
@@ -25,6 +25,6 @@ export async function awaitWithoutSlot<T>(wait: Promise<T>): Promise<T> {
   try {
     return await wait;
   } finally {
-    await slot.resume();
+    slot.resume();
   }
 }

@@ -28,6 +28,7 @@ export function getMetrics(): Metrics {
 interface GateStats {
   active: number;
   queued: number;
+  suspended: number;
   admitted: number;
   shedByReason: Record<string, number>;
   waitedMsTotal: number;
@@ -53,6 +54,14 @@ function registerGateMetrics(registry: Registry): void {
     registers: [registry],
     collect() {
       this.set(gateStats()?.queued ?? 0);
+    },
+  });
+  new Gauge({
+    name: "tenantscope_http_requests_waiting_upstream",
+    help: "Admitted requests that gave their slot back while they wait on Genesys.",
+    registers: [registry],
+    collect() {
+      this.set(gateStats()?.suspended ?? 0);
     },
   });
   new Counter({

@@ -54,6 +54,14 @@ async function startPair(ports: [number, number], env: Record<string, string> = 
   return [apps[0] as RunningApp, apps[1] as RunningApp];
 }
 
+/** Figures for the closing note: test-results/scale-out-figures.json. */
+function recordFigures(what: string, figures: Record<string, number>): void {
+  const file = path.resolve("test-results", "scale-out-figures.json");
+  const all = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ ...all, [what]: figures }, null, 2) + "\n");
+}
+
 function opCount(ops: readonly string[], status?: string): number {
   const { byOperation } = emulator.stats();
   return ops.reduce((sum, op) => sum + Object.entries(byOperation[op] ?? {}).reduce((n, [s, c]) => n + (status === undefined || s === status ? c : 0), 0), 0);
@@ -129,6 +137,7 @@ describe("two instances sharing Redis", () => {
     expect(warm.map((w) => w.body.cache.freshness)).toEqual(["fresh", "fresh"]);
     expect(opCount(["postUsersSearch"])).toBe(fetch?.searchPages);
     expect(emulator.stats().tokensByClient[BFF] ?? 0).toBe(0);
+    recordFigures("cold Initech, 5 requests on each of 2 instances", { upstreamCalls: opCount(FETCH_OPS), oneFetch: (fetch?.upstreamCalls ?? 0) - 1, searchPages: fetch?.searchPages ?? 0 });
   }, 60_000);
 
   it("both instances write one audit trail, with an unbroken hash chain", async () => {
@@ -215,9 +224,10 @@ describe("the request budget toward Genesys, shared by two instances", () => {
     const spent = emulator.stats().byClient[BFF] ?? 0;
     abort.abort();
     await Promise.all(pending);
+    const rateLimited = Object.values(emulator.stats().byOperation).reduce((n, byStatus) => n + (byStatus["429"] ?? 0), 0);
+    recordFigures("budget 20/min shared by 2 instances, 2 cold divisions", { bffCallsInWindow: spent, http429: rateLimited, bffTokens: emulator.stats().tokensByClient[BFF] ?? 0 });
     expect(spent).toBe(20);
     expect(before).toBe(0);
-    const rateLimited = Object.values(emulator.stats().byOperation).reduce((n, byStatus) => n + (byStatus["429"] ?? 0), 0);
     expect(rateLimited).toBe(0);
     expect(emulator.stats().tokensByClient[BFF]).toBe(1);
   }, 60_000);

@@ -1,3 +1,5 @@
+import { createServer } from "node:net";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { SharedStore } from "@/lib/server/shared-store";
@@ -30,6 +32,25 @@ describe("SharedStore", () => {
     expect(store.status()).toBe("off");
     expect(await store.use("op", async () => "redis", () => "local")).toBe("local");
     expect(fallbacks).toEqual(["op"]);
+  });
+
+  it("does not connect until first used (a build loads the modules and must not reach for Redis)", async () => {
+    let connections = 0;
+    const listener = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    const address = listener.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const { store } = sharedStoreFor(`redis://127.0.0.1:${port}`);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(store.status()).toBe("down");
+    expect(connections).toBe(0);
+    expect(await store.use("op", async () => "redis", () => "local")).toBe("local");
+    expect(connections).toBeGreaterThan(0);
+    await store.close();
+    await new Promise((resolve) => listener.close(resolve));
   });
 
   it("runs operations on Redis once connected (the first use waits for the connection)", async () => {
