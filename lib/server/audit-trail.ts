@@ -5,7 +5,7 @@ import { authorizeAdminRequest } from "./admin-request";
 import { actorOf, audit, auditRefusal, getAuditStore } from "./audit";
 import { AUDIT_PARAMS, parseAuditParams, type AuditFilters } from "./audit-query";
 import type { AuditPage, StoredAuditEvent } from "./audit-store";
-import { csvLines, type CsvCell } from "./csv";
+import { csvLines, csvStream, type CsvCell } from "./csv";
 import { checkParams } from "./request-params";
 import type { RouteContext } from "./route";
 import type { StaffAccess } from "./staff-access";
@@ -94,30 +94,10 @@ export async function auditCsvResponse(req: Request, ctx: RouteContext): Promise
       yield e;
     }
   })();
-  const lines = csvLines(AUDIT_CSV_COLUMNS, counted, cells, { bom: true });
-  const encoder = new TextEncoder();
-  const record = (outcome: "ok" | "error", code?: string) =>
-    audit({ action: "audit.export", actor: actorOf(staff), rows, outcome, ...(code ? { code } : {}), requestId: ctx.requestId });
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let chunk = "";
-      for (let i = 0; i < 500; i++) {
-        const next = await lines.next();
-        if (next.done) {
-          if (chunk) controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          record("ok");
-          return;
-        }
-        chunk += next.value;
-      }
-      controller.enqueue(encoder.encode(chunk));
-    },
-    cancel() {
-      record("error", "client_aborted");
-      void lines.return(undefined);
-    },
-  });
+  // Recorded once the client has read it all (or went away), with the rows it got.
+  const stream = csvStream(csvLines(AUDIT_CSV_COLUMNS, counted, cells, { bom: true }), (how) =>
+    audit({ action: "audit.export", actor: actorOf(staff), rows, outcome: how === "complete" ? "ok" : "error", ...(how === "cancelled" ? { code: "client_aborted" } : {}), requestId: ctx.requestId }),
+  );
   const name = `tenantscope-audit-${new Date().toISOString().slice(0, 10)}.csv`;
   return new Response(stream, {
     headers: {

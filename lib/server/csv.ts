@@ -53,3 +53,31 @@ export async function* csvLines<T>(
   yield (options.bom ? CSV_BOM : "") + csvHeader(header);
   for await (const row of rows) yield toCsvRow(toCells(row));
 }
+
+/** Records per chunk of a CSV stream: one enqueue per record would cost more than the records themselves. */
+const RECORDS_PER_CHUNK = 500;
+
+/** A response body from `csvLines`, read lazily as the client reads; `onEnd` says how it ended. */
+export function csvStream(lines: AsyncGenerator<string, void, undefined>, onEnd?: (how: "complete" | "cancelled") => void): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk = "";
+      for (let i = 0; i < RECORDS_PER_CHUNK; i++) {
+        const next = await lines.next();
+        if (next.done) {
+          if (chunk) controller.enqueue(encoder.encode(chunk));
+          controller.close();
+          onEnd?.("complete");
+          return;
+        }
+        chunk += next.value;
+      }
+      controller.enqueue(encoder.encode(chunk));
+    },
+    cancel() {
+      onEnd?.("cancelled");
+      void lines.return(undefined);
+    },
+  });
+}

@@ -3,7 +3,7 @@ import "server-only";
 import { parseView, viewToParams, applyView } from "@/lib/shared/user-view";
 
 import { actorOf, audit } from "./audit";
-import { csvLines } from "./csv";
+import { csvLines, csvStream } from "./csv";
 import { authorizeDivisionRequest, isolationOf, loadUsers } from "./division-users";
 import { AppError } from "./errors";
 import type { RouteContext } from "./route";
@@ -11,8 +11,6 @@ import { EXPORT_COLUMNS, fileSlug, userCells } from "./user-export";
 
 // GET …/users.csv: exactly the rows of the on-screen view (same filter and sort code as the table), streamed
 // as RFC 4180 CSV with spreadsheet formulas neutralised, under a file name that says what it holds.
-
-const ROWS_PER_CHUNK = 500;
 
 export async function divisionCsvResponse(req: Request, divisionId: string, ctx: RouteContext): Promise<Response> {
   const auth = await authorizeDivisionRequest(req, divisionId, "division.export", ctx, ["q", "state", "sort", "refresh"]);
@@ -36,24 +34,7 @@ export async function divisionCsvResponse(req: Request, divisionId: string, ctx:
   const filtered = viewToParams({ ...parsed.view, sort: "name", desc: false }).toString() !== "";
   const date = result.value.meta.fetchedAt.slice(0, 10);
   const name = `${fileSlug(auth.division.name)}-users${filtered ? "-filtered" : ""}-${date}.csv`;
-  const lines = csvLines(EXPORT_COLUMNS, rows, userCells, { bom: true });
-  const encoder = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      // Batches of rows per chunk: one enqueue per row would cost more than the rows themselves.
-      let chunk = "";
-      for (let i = 0; i < ROWS_PER_CHUNK; i++) {
-        const next = await lines.next();
-        if (next.done) {
-          if (chunk) controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          return;
-        }
-        chunk += next.value;
-      }
-      controller.enqueue(encoder.encode(chunk));
-    },
-  });
+  const stream = csvStream(csvLines(EXPORT_COLUMNS, rows, userCells, { bom: true }));
   return new Response(stream, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
