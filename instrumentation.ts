@@ -2,6 +2,6 @@
 // variable, instead of surfacing as errors on the first requests.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { checkStartupConfig } = await import("@/lib/server/startup");
+  const { checkStartupConfig } = await import("@/lib/server/platform");
   checkStartupConfig();
 }

@@ -5,8 +5,8 @@
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
 
-import { getAuthEnv, getEnv } from "@/lib/server/env";
-import { API_CSP, contentSecurityPolicy, HSTS, STATIC_SECURITY_HEADERS } from "@/lib/server/security-headers";
+import { getAuthEnv, getEnv } from "@/lib/server/platform";
+import { API_CSP, contentSecurityPolicy, HSTS, STATIC_SECURITY_HEADERS } from "@/lib/server/http";
 
 const PUBLIC_PAGES = ["/signin"];
 

@@ -8,10 +8,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { DEMO } from "@/emulator/seed";
-import { DivisionCache, MemoryStore } from "@/lib/server/division-cache";
-import { fetchDivisionUsers, type DivisionUsers } from "@/lib/server/division-fetch";
-import { parseEnv } from "@/lib/server/env";
-import { GenesysClient } from "@/lib/server/genesys-client";
+import { DivisionCache, MemoryStore } from "@/lib/server/divisions/cache";
+import { fetchDivisionUsers, type DivisionUsers } from "@/lib/server/divisions/fetch";
+import { parseEnv } from "@/lib/server/platform/env";
+import { GenesysClient } from "@/lib/server/genesys/client";
 
 const { values } = parseArgs({
   options: {

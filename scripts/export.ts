@@ -5,15 +5,16 @@ import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 
-import { audit, auditRefusal } from "@/lib/server/audit";
-import { adviceFor } from "@/lib/server/error-advice";
-import { AppError, toUpstreamError, UpstreamError, appErrorFromUpstream } from "@/lib/server/errors";
-import { ConfigError, getEnv } from "@/lib/server/env";
-import { DivisionService } from "@/lib/server/division-service";
-import { logToStderr } from "@/lib/server/logger";
-import { getSharedStore } from "@/lib/server/shared-store";
-import type { DivisionUsers, UserDto } from "@/lib/server/division-fetch";
-import { EXPORT_HEADER, userCsvRow } from "@/lib/server/user-export";
+import { audit, auditRefusal } from "@/lib/server/audit/record";
+import { adviceFor } from "@/lib/server/genesys/error-advice";
+import { AppError } from "@/lib/server/platform/errors";
+import { toUpstreamError, UpstreamError, appErrorFromUpstream } from "@/lib/server/genesys";
+import { ConfigError, getEnv } from "@/lib/server/platform/env";
+import { DivisionService } from "@/lib/server/divisions/service";
+import { logToStderr } from "@/lib/server/platform/logger";
+import { getSharedStore } from "@/lib/server/shared-state/store";
+import type { DivisionUsers, UserDto } from "@/lib/server/divisions/fetch";
+import { EXPORT_HEADER, userCsvRow } from "@/lib/server/divisions/export";
 import { filterRows, type StateFilter } from "@/lib/shared/user-view";
 
 const USAGE = "Usage: npm run export -- --division <id or exact name> [--format json|csv|ndjson] [--out FILE] [--state active|inactive|any]";

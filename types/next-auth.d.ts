@@ -1,7 +1,7 @@
 import "next-auth";
 import "next-auth/jwt";
 
-import type { StaffToken } from "@/lib/server/staff-access";
+import type { StaffToken } from "@/lib/server/staff";
 
 // What our sessions carry. The JWT (encrypted, httpOnly cookie) holds the staff member's Genesys tokens;
 // the client-visible session holds only who they are and their role.

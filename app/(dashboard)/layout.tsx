@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 
 import { SignOutButton } from "@/components/sign-out-button";
-import { requirePageStaff } from "@/lib/server/session";
+import { requirePageStaff } from "@/lib/server/auth";
 
 export const dynamic = "force-dynamic";
 

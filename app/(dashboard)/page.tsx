@@ -5,8 +5,8 @@ import { redirect } from "next/navigation";
 import { DivisionList } from "@/components/division-list";
 import { divisionsQueryOptions } from "@/lib/client/divisions";
 import { getQueryClient } from "@/lib/client/query-client";
-import { visibleDivisions } from "@/lib/server/access";
-import { requirePageStaff } from "@/lib/server/session";
+import { visibleDivisions } from "@/lib/server/divisions";
+import { requirePageStaff } from "@/lib/server/auth";
 import type { DivisionSummary } from "@/lib/shared/api-types";
 
 export const metadata: Metadata = { title: "Divisions" };

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
 import { startEmulator, type RunningEmulator } from "@/emulator/server";
-import type { IsolationMode } from "@/lib/server/env";
-import { AppError } from "@/lib/server/errors";
-import { fetchDivisionUsers, type DivisionUsers, type FetchProgress } from "@/lib/server/division-fetch";
-import type { GenesysClient } from "@/lib/server/genesys-client";
+import type { IsolationMode } from "@/lib/server/platform/env";
+import { AppError } from "@/lib/server/platform/errors";
+import { fetchDivisionUsers, type DivisionUsers, type FetchProgress } from "@/lib/server/divisions/fetch";
+import type { GenesysClient } from "@/lib/server/genesys/client";
 import { emulatorClient } from "../support/bff-client";
 
 const { acme: ACME, globex: GLOBEX, initech: INITECH, umbrella: UMBRELLA, stark: STARK, wayne: WAYNE } = DEMO.divisions;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
 import { startEmulator, type RunningEmulator } from "@/emulator/server";
-import { AuditStore } from "@/lib/server/audit-store";
+import { AuditStore } from "@/lib/server/audit/store";
 
 // The export CLI as an operator runs it: a real process, real exit codes, messages on stderr.
 

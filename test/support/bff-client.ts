@@ -1,6 +1,6 @@
 import { DEMO } from "@/emulator/seed";
-import { parseEnv, type Env } from "@/lib/server/env";
-import { GenesysClient } from "@/lib/server/genesys-client";
+import { parseEnv, type Env } from "@/lib/server/platform/env";
+import { GenesysClient } from "@/lib/server/genesys/client";
 
 /** Config for the BFF pointed at an emulator, as `npm run demo` would set it, plus overrides. */
 export function emulatorEnv(url: string, overrides: Record<string, string> = {}): Env {

@@ -2,7 +2,7 @@
 // log lines captured.
 import pino from "pino";
 
-import { SharedStore } from "@/lib/server/shared-store";
+import { SharedStore } from "@/lib/server/shared-state/store";
 
 export interface LogLine {
   level: number;

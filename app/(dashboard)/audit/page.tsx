@@ -3,12 +3,12 @@ import { headers } from "next/headers";
 
 import { AdminsOnly } from "@/components/admins-only";
 import { AuditTrail } from "@/components/audit-trail";
-import { visibleDivisions } from "@/lib/server/access";
-import { filtersToParams } from "@/lib/server/audit-query";
-import { readAuditPage } from "@/lib/server/audit-trail";
-import { isAppError } from "@/lib/server/errors";
-import { requestIdFrom } from "@/lib/server/request-context";
-import { requirePageStaff } from "@/lib/server/session";
+import { visibleDivisions } from "@/lib/server/divisions";
+import { filtersToParams } from "@/lib/server/audit";
+import { readAuditPage } from "@/lib/server/audit";
+import { isAppError } from "@/lib/server/platform";
+import { requestIdFrom } from "@/lib/server/platform";
+import { requirePageStaff } from "@/lib/server/auth";
 
 export const metadata: Metadata = { title: "Audit trail" };
 

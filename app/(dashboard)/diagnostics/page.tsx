@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 
 import { AdminsOnly } from "@/components/admins-only";
 import { DiagnosticsView } from "@/components/diagnostics-view";
-import { requirePageStaff } from "@/lib/server/session";
+import { requirePageStaff } from "@/lib/server/auth";
 
 export const metadata: Metadata = { title: "Diagnostics" };
 

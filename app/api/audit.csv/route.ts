@@ -1,6 +1,6 @@
 // GET /api/audit.csv – admins only: every audit event matching the filters of /api/audit, as CSV
-import { auditCsvResponse } from "@/lib/server/audit-trail";
-import { route } from "@/lib/server/route";
+import { auditCsvResponse } from "@/lib/server/audit";
+import { route } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 

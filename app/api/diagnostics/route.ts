@@ -1,8 +1,8 @@
 // GET /api/diagnostics – admins only: configuration, token, the client's grants and a per-division matrix
-import { authorizeAdminRequest } from "@/lib/server/admin-request";
+import { authorizeAdminRequest } from "@/lib/server/auth";
 import { actorOf, audit } from "@/lib/server/audit";
 import { runDiagnostics } from "@/lib/server/diagnostics";
-import { json, route } from "@/lib/server/route";
+import { json, route } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 // GET /api/divisions – the divisions the caller may view, with names and user counts
-import { visibleDivisions } from "@/lib/server/access";
-import { allowOnlyParams } from "@/lib/server/request-params";
-import { json, route } from "@/lib/server/route";
-import { getStaffAccess } from "@/lib/server/session";
+import { visibleDivisions } from "@/lib/server/divisions";
+import { allowOnlyParams } from "@/lib/server/http";
+import { json, route } from "@/lib/server/http";
+import { getStaffAccess } from "@/lib/server/auth";
 
 export const dynamic = "force-dynamic";
 

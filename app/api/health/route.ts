@@ -1,6 +1,6 @@
 // GET /api/health – liveness and readiness: the app is up and a Genesys token can be obtained (no tenant data)
-import { checkHealth } from "@/lib/server/health";
-import { json, route } from "@/lib/server/route";
+import { checkHealth } from "@/lib/server/diagnostics";
+import { json, route } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 

@@ -2,10 +2,10 @@
 // requires `Authorization: Bearer <METRICS_BEARER_TOKEN>`, and is off (404) when that is not configured
 import { timingSafeEqual } from "node:crypto";
 
-import { getEnv } from "@/lib/server/env";
-import { AppError } from "@/lib/server/errors";
-import { getMetrics } from "@/lib/server/metrics";
-import { route } from "@/lib/server/route";
+import { getEnv } from "@/lib/server/platform";
+import { AppError } from "@/lib/server/platform";
+import { getMetrics } from "@/lib/server/platform";
+import { route } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 

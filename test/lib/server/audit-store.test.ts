@@ -5,8 +5,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 
-import type { AuditEvent } from "@/lib/server/audit";
-import { AuditStore } from "@/lib/server/audit-store";
+import type { AuditEvent } from "@/lib/server/audit/record";
+import { AuditStore } from "@/lib/server/audit/store";
 
 const dirs: string[] = [];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CSV_BOM, csvHeader, csvLines, neutraliseFormula, toCsvRow, type CsvCell } from "@/lib/server/csv";
+import { CSV_BOM, csvHeader, csvLines, neutraliseFormula, toCsvRow, type CsvCell } from "@/lib/server/platform/csv";
 
 /**
  * Minimal RFC 4180 reader, for round trips only: fields separated by commas, records by CRLF,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { DivisionCache, MemoryStore } from "@/lib/server/division-cache";
-import type { DivisionUsers } from "@/lib/server/division-fetch";
-import { AppError } from "@/lib/server/errors";
+import { DivisionCache, MemoryStore } from "@/lib/server/divisions/cache";
+import type { DivisionUsers } from "@/lib/server/divisions/fetch";
+import { AppError } from "@/lib/server/platform/errors";
 
 // The cache in isolation: a fake clock and a loader we control.
 

@@ -1,7 +1,7 @@
 import util from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ConfigError, describeEnvForLog, getEnv, parseEnv, type EnvSource } from "@/lib/server/env";
-import { AppError, toErrorResponse } from "@/lib/server/errors";
+import { ConfigError, describeEnvForLog, getEnv, parseEnv, type EnvSource } from "@/lib/server/platform/env";
+import { AppError, toErrorResponse } from "@/lib/server/platform/errors";
 
 const SECRET = "very-secret-value-123";
 const minimal: EnvSource = { GENESYS_CLIENT_ID: "client-1", GENESYS_CLIENT_SECRET: SECRET, GENESYS_REGION: "us-east-1" };

@@ -3,19 +3,8 @@ import type { AddressInfo } from "node:net";
 import util from "node:util";
 import platformClient from "purecloud-platform-client-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  AppError,
-  ERROR_CODES,
-  type ErrorDetails,
-  STATUS_BY_CODE,
-  UpstreamError,
-  appErrorFromUpstream,
-  extractPermissions,
-  isAppError,
-  parseRetryAfter,
-  toErrorResponse,
-  toUpstreamError,
-} from "@/lib/server/errors";
+import { AppError, ERROR_CODES, type ErrorDetails, STATUS_BY_CODE, isAppError, toErrorResponse } from "@/lib/server/platform/errors";
+import { toAppError, UpstreamError, appErrorFromUpstream, extractPermissions, parseRetryAfter, toUpstreamError } from "@/lib/server/genesys";
 
 const SECRET = "s3cr3t-Client-Secret";
 const BASIC = `Basic ${Buffer.from(`my-client-id:${SECRET}`).toString("base64")}`;
@@ -154,8 +143,8 @@ describe("toErrorResponse", () => {
     expectNoCredentials(response);
   });
 
-  it("maps an UpstreamError thrown straight through", () => {
-    const response = toErrorResponse(new UpstreamError({ kind: "timeout", message: "slow" }));
+  it("maps an UpstreamError thrown straight through (toAppError first, as the route wrapper does)", () => {
+    const response = toErrorResponse(toAppError(new UpstreamError({ kind: "timeout", message: "slow" })));
     expect(response.status).toBe(504);
     expect(response.body.error.code).toBe("upstream_timeout");
   });

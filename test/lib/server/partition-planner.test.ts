@@ -3,8 +3,8 @@
 // the 16-way fan-out the hex alphabet allows.
 import { describe, expect, it } from "vitest";
 
-import { chunk, planPartitions, splitPartition, WHOLE, type Partition } from "@/lib/server/partition-planner";
-import { ID_ALPHABET, PARTITION_TARGET } from "@/lib/server/search-assumptions";
+import { chunk, planPartitions, splitPartition, WHOLE, type Partition } from "@/lib/server/genesys/partition-planner";
+import { ID_ALPHABET, PARTITION_TARGET } from "@/lib/server/genesys/search-assumptions";
 
 const HEX = "0123456789abcdef".split("");
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { REGION_HOSTNAMES, REGION_KEYS, REGIONS, describeRegionChoices, resolveRegion } from "@/lib/server/regions";
+import { REGION_HOSTNAMES, REGION_KEYS, REGIONS, describeRegionChoices, resolveRegion } from "@/lib/server/platform/regions";
 
 // Read the SDK's table as text: it is an ES module inside a CommonJS package, so importing it is brittle.
 function readSdkRegionTable(): Array<[string, string]> {

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { createRandom } from "@/emulator/prng";
-import { Semaphore, sleep, SlidingWindowBudget } from "@/lib/server/request-limiter";
+import { Semaphore, sleep, SlidingWindowBudget } from "@/lib/server/genesys/request-limiter";
 
 const WINDOW = 60_000;
 const clock = () => Date.now();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { UpstreamError, toUpstreamError, type UpstreamErrorInit } from "@/lib/server/errors";
-import { BACKOFF, backoffDelayMs, decideRetry, type RetryInput } from "@/lib/server/retry-policy";
+import { UpstreamError, toUpstreamError, type UpstreamErrorInit } from "@/lib/server/genesys";
+import { BACKOFF, backoffDelayMs, decideRetry, type RetryInput } from "@/lib/server/genesys/retry-policy";
 
 const httpError = (status: number, extra: Partial<UpstreamErrorInit> = {}) =>
   new UpstreamError({ kind: "http", status, message: `HTTP ${status}`, ...extra });

@@ -2,8 +2,8 @@ import { setMaxListeners } from "node:events";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { SlidingWindowBudget } from "@/lib/server/request-limiter";
-import { SharedBudget } from "@/lib/server/shared-budget";
+import { SlidingWindowBudget } from "@/lib/server/genesys/request-limiter";
+import { SharedBudget } from "@/lib/server/genesys/shared-budget";
 import { startRedis, type RedisServer } from "@/test/support/redis-server";
 import { sharedStoreFor } from "@/test/support/shared-store";
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { DivisionCache, LocalCoordination, MemoryStore } from "@/lib/server/division-cache";
-import type { DivisionUsers, FetchProgress } from "@/lib/server/division-fetch";
-import { AppError } from "@/lib/server/errors";
-import { SharedCacheStore, SharedCoordination } from "@/lib/server/shared-cache";
+import { DivisionCache, LocalCoordination, MemoryStore } from "@/lib/server/divisions/cache";
+import type { DivisionUsers, FetchProgress } from "@/lib/server/divisions/fetch";
+import { AppError } from "@/lib/server/platform/errors";
+import { SharedCacheStore, SharedCoordination } from "@/lib/server/divisions/shared-cache";
 import { startRedis, type RedisServer } from "@/test/support/redis-server";
 import { sharedStoreFor } from "@/test/support/shared-store";
 

@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { SharedStore } from "@/lib/server/shared-store";
+import type { SharedStore } from "@/lib/server/shared-state/store";
 import { startRedis, type RedisServer } from "@/test/support/redis-server";
 import { INFO, sharedStoreFor, WARN } from "@/test/support/shared-store";
 
@@ -78,7 +78,7 @@ describe("SharedStore", () => {
 
   it("runs scripts by hash, loading them again after a Redis restart", async () => {
     const { store } = sharedStoreFor(redis.url);
-    const { sharedScript } = await import("@/lib/server/shared-store");
+    const { sharedScript } = await import("@/lib/server/shared-state/store");
     const script = sharedScript("return tonumber(ARGV[1]) + 1");
     expect(await store.use("s", (r) => store.script(r, script, [], [41]), () => null)).toBe(42);
     await store.use("s", (r) => r.script("FLUSH"), () => null);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { IssuedToken } from "@/lib/server/genesys-client";
-import { SharedTokenSource } from "@/lib/server/shared-token";
+import type { IssuedToken } from "@/lib/server/genesys/client";
+import { SharedTokenSource } from "@/lib/server/genesys/shared-token";
 import { startRedis, type RedisServer } from "@/test/support/redis-server";
 import { sharedStoreFor } from "@/test/support/shared-store";
 

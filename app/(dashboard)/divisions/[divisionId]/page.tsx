@@ -3,9 +3,9 @@ import { notFound } from "next/navigation";
 
 import { AccessDenied } from "@/components/access-denied";
 import { DivisionView } from "@/components/division-view";
-import { requireDivisionAccess, type AuthorizedDivision } from "@/lib/server/access";
-import { AppError, isAppError } from "@/lib/server/errors";
-import { requirePageStaff } from "@/lib/server/session";
+import { requireDivisionAccess, type AuthorizedDivision } from "@/lib/server/divisions";
+import { AppError, isAppError } from "@/lib/server/platform";
+import { requirePageStaff } from "@/lib/server/auth";
 
 export const metadata: Metadata = { title: "Division" };
 

@@ -1,6 +1,6 @@
 // GET /api/audit/integrity – admins only: recomputes the audit trail's hash chain and says whether it is intact
-import { auditIntegrityResponse } from "@/lib/server/audit-trail";
-import { route } from "@/lib/server/route";
+import { auditIntegrityResponse } from "@/lib/server/audit";
+import { route } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 // GET|POST /api/auth/* – next-auth: Genesys Cloud sign-in, callback, session, sign-out
 import NextAuth from "next-auth";
 
-import { getAuthOptions } from "@/lib/server/auth-options";
-import { callbackProblem } from "@/lib/server/sign-in-errors";
+import { getAuthOptions } from "@/lib/server/auth";
+import { callbackProblem } from "@/lib/server/auth";
 
 type Context = { params: Promise<{ nextauth: string[] }> };
 

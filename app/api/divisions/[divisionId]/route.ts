@@ -1,8 +1,8 @@
 // GET /api/divisions/{divisionId} – one division's metadata and the caller's access to it
-import { requireDivisionAccess } from "@/lib/server/access";
-import { allowOnlyParams } from "@/lib/server/request-params";
-import { json, route } from "@/lib/server/route";
-import { getStaffAccess } from "@/lib/server/session";
+import { requireDivisionAccess } from "@/lib/server/divisions";
+import { allowOnlyParams } from "@/lib/server/http";
+import { json, route } from "@/lib/server/http";
+import { getStaffAccess } from "@/lib/server/auth";
 
 export const dynamic = "force-dynamic";
 

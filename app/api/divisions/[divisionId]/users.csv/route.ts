@@ -1,6 +1,6 @@
 // GET /api/divisions/{divisionId}/users.csv?q=&state=&sort= – CSV of exactly the filtered, sorted view
-import { divisionCsvResponse } from "@/lib/server/division-export";
-import { route } from "@/lib/server/route";
+import { divisionCsvResponse } from "@/lib/server/divisions";
+import { route } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 

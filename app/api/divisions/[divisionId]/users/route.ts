@@ -1,7 +1,7 @@
 // GET /api/divisions/{divisionId}/users – the division's users and fetch metadata (JSON, or NDJSON with
 // progress lines first when the request accepts application/x-ndjson); ?refresh=1 forces a refetch
-import { divisionUsersResponse } from "@/lib/server/division-users";
-import { route } from "@/lib/server/route";
+import { divisionUsersResponse } from "@/lib/server/divisions";
+import { route } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 

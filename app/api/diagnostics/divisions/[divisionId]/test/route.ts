@@ -1,9 +1,9 @@
 // POST /api/diagnostics/divisions/{divisionId}/test – admins only: run the real scoped fetch and report it
-import { authorizeAdminRequest } from "@/lib/server/admin-request";
+import { authorizeAdminRequest } from "@/lib/server/auth";
 import { actorOf, audit } from "@/lib/server/audit";
 import { testDivision } from "@/lib/server/diagnostics";
-import { assertDivisionId } from "@/lib/server/division-fetch";
-import { json, route } from "@/lib/server/route";
+import { assertDivisionId } from "@/lib/server/divisions";
+import { json, route } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,80 @@
+import "server-only";
+
+import { AuditStore } from "./store";
+import { getEnv } from "@/lib/server/platform";
+import { isAppError } from "@/lib/server/platform";
+import { getLogger } from "@/lib/server/platform";
+import { getMetrics } from "@/lib/server/platform";
+import { processSingleton } from "@/lib/server/platform";
+import type { StaffAccess } from "@/lib/server/staff";
+
+// Who saw what. Every view, export and diagnostics run (and every reading of the audit trail itself)
+// produces one event: a structured log line, and a row in the durable, append-only store (audit-store.ts).
+// A failed write is logged and counted, not shown to the person: the view itself already happened.
+
+export const AUDIT_ACTIONS = ["division.view", "division.export", "diagnostics.run", "diagnostics.test-division", "audit.view", "audit.export", "audit.verify"] as const;
+export const AUDIT_OUTCOMES = ["ok", "denied", "error"] as const;
+
+export interface AuditEvent {
+  action: (typeof AUDIT_ACTIONS)[number];
+  /** Staff by their Genesys identity; `operator` is someone running the export CLI with the BFF's own credentials. */
+  actor: { id: string; email: string; name?: string; role: "admin" | "manager" | "operator" } | null;
+  divisionId?: string;
+  divisionName?: string;
+  rows?: number;
+  isolation?: { checked: number; verified: number; dropped: number; countMatches: boolean; consistent: boolean };
+  outcome: (typeof AUDIT_OUTCOMES)[number];
+  code?: string;
+  requestId?: string;
+}
+
+/** How often expired events are purged (also once when the store opens). */
+const PURGE_EVERY_MS = 6 * 3_600_000;
+
+/** The process's audit store, opened on first use (a build must not create the file). */
+export function getAuditStore(): AuditStore {
+  return processSingleton("audit-store", () => {
+    const { dbPath, retentionDays } = getEnv().audit;
+    const store = new AuditStore(dbPath, retentionDays);
+    const purge = () => {
+      try {
+        const removed = store.purgeExpired();
+        if (removed > 0) getLogger().info({ audit: { removed, retentionDays } }, "expired audit events purged");
+      } catch (e) {
+        getLogger().error({ err: String(e) }, "audit purge failed");
+      }
+    };
+    purge();
+    setInterval(purge, PURGE_EVERY_MS).unref();
+    return store;
+  });
+}
+
+export function audit(event: AuditEvent): void {
+  const full = { ...event, at: new Date().toISOString() };
+  getLogger().info({ audit: full }, `audit ${event.action} ${event.outcome}`);
+  try {
+    getAuditStore().append(full);
+    getMetrics().auditEvents.inc({ result: "stored" });
+  } catch (e) {
+    getMetrics().auditEvents.inc({ result: "failed" });
+    getLogger().error({ err: e instanceof Error ? e.message : String(e), audit: full }, "audit event could not be stored");
+  }
+}
+
+export function actorOf(staff: StaffAccess | null): AuditEvent["actor"] {
+  return staff ? { id: staff.userId, email: staff.email, ...(staff.name ? { name: staff.name } : {}), role: staff.isAdmin ? "admin" : "manager" } : null;
+}
+
+/** A refused or failed request: "denied" when the caller may not (or asked wrongly), "error" when we failed. */
+export function auditRefusal(
+  action: AuditEvent["action"],
+  staff: StaffAccess | null,
+  e: unknown,
+  requestId: string,
+  extra: Pick<AuditEvent, "divisionId" | "divisionName"> = {},
+  actor: AuditEvent["actor"] = actorOf(staff),
+): void {
+  const denied = isAppError(e) && ["unauthenticated", "forbidden", "upstream_forbidden", "not_found", "bad_request", "rate_limited"].includes(e.code);
+  audit({ action, actor, ...extra, outcome: denied ? "denied" : "error", code: isAppError(e) ? e.code : "internal", requestId });
+}

@@ -1,0 +1,244 @@
+import "server-only";
+
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+
+import Database from "better-sqlite3";
+
+import type { AuditEvent } from "./record";
+
+// The audit trail: one row per view, export and diagnostics run, in SQLite (better-sqlite3). Append-only
+// twice over: triggers refuse UPDATE, and DELETE of anything younger than the retention period, so the app
+// itself cannot rewrite history; and each row carries the hash of its content and of the row before it, so
+// an edit made around the app (sqlite3 on the file, triggers dropped) shows as a broken chain in `verify`.
+// Several processes on one host may share the file (WAL, writes serialised by SQLite's lock).
+
+export interface StoredAuditEvent extends AuditEvent {
+  id: number;
+  at: string;
+}
+
+export interface AuditQuery {
+  /** Substring of the actor's email or name (any case), or their exact user id. */
+  actor?: string;
+  divisionId?: string;
+  action?: AuditEvent["action"];
+  outcome?: AuditEvent["outcome"];
+  /** Inclusive ISO 8601 bounds on `at` (UTC). */
+  from?: string;
+  to?: string;
+  /** Events with an id below this (the previous page's last). */
+  before?: number;
+  limit?: number;
+}
+
+export interface AuditPage {
+  events: StoredAuditEvent[];
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextBefore: number | null;
+}
+
+export interface ChainCheck {
+  ok: boolean;
+  checked: number;
+  /** The first row whose hash or link does not match. */
+  brokenAt?: number;
+}
+
+interface Row {
+  id: number;
+  at: string;
+  action: string;
+  outcome: string;
+  code: string | null;
+  actor_id: string | null;
+  actor_email: string | null;
+  actor_name: string | null;
+  actor_role: string | null;
+  division_id: string | null;
+  division_name: string | null;
+  rows: number | null;
+  isolation: string | null;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+const GENESIS = "genesis";
+const DAY_MS = 86_400_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS audit_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  action TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  code TEXT,
+  actor_id TEXT,
+  actor_email TEXT,
+  actor_name TEXT,
+  actor_role TEXT,
+  division_id TEXT,
+  division_name TEXT,
+  rows INTEGER,
+  isolation TEXT,
+  request_id TEXT,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_events_at ON audit_events (at);
+CREATE INDEX IF NOT EXISTS audit_events_division ON audit_events (division_id, id);
+CREATE INDEX IF NOT EXISTS audit_events_actor ON audit_events (actor_email, id);
+CREATE TABLE IF NOT EXISTS audit_settings (id INTEGER PRIMARY KEY CHECK (id = 1), retention_days INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_events_keep_retention BEFORE DELETE ON audit_events
+WHEN OLD.at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (SELECT retention_days FROM audit_settings WHERE id = 1) || ' days')
+BEGIN SELECT RAISE(ABORT, 'audit events are kept for the whole retention period'); END;
+`;
+
+/** The hashed content of a row: every column but id and the hashes, in a fixed order. */
+function contentOf(r: Omit<Row, "id" | "prev_hash" | "hash">): string {
+  return JSON.stringify([r.at, r.action, r.outcome, r.code, r.actor_id, r.actor_email, r.actor_name, r.actor_role, r.division_id, r.division_name, r.rows, r.isolation, r.request_id]);
+}
+
+function chainHash(prev: string, content: string): string {
+  return createHash("sha256").update(prev).update("\n").update(content).digest("hex");
+}
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export class AuditStore {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly lastHash: Database.Statement<[], { hash: string }>;
+  private readonly appendTx: (row: Omit<Row, "id" | "prev_hash" | "hash">) => void;
+
+  constructor(
+    file: string,
+    private readonly retentionDays: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(SCHEMA);
+    this.db.prepare("INSERT INTO audit_settings (id, retention_days) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET retention_days = excluded.retention_days").run(retentionDays);
+    this.insert = this.db.prepare(
+      `INSERT INTO audit_events (at, action, outcome, code, actor_id, actor_email, actor_name, actor_role, division_id, division_name, rows, isolation, request_id, prev_hash, hash)
+       VALUES (@at, @action, @outcome, @code, @actor_id, @actor_email, @actor_name, @actor_role, @division_id, @division_name, @rows, @isolation, @request_id, @prev_hash, @hash)`,
+    );
+    this.lastHash = this.db.prepare("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1");
+    const tx = this.db.transaction((row: Omit<Row, "id" | "prev_hash" | "hash">) => {
+      const prev = this.lastHash.get()?.hash ?? GENESIS;
+      this.insert.run({ ...row, prev_hash: prev, hash: chainHash(prev, contentOf(row)) });
+    });
+    // IMMEDIATE: another process cannot slip a row in between reading the last hash and inserting.
+    this.appendTx = (row) => tx.immediate(row);
+  }
+
+  append(event: AuditEvent & { at: string }): void {
+    this.appendTx({
+      at: event.at,
+      action: event.action,
+      outcome: event.outcome,
+      code: event.code ?? null,
+      actor_id: event.actor?.id ?? null,
+      actor_email: event.actor?.email ?? null,
+      actor_name: event.actor?.name ?? null,
+      actor_role: event.actor?.role ?? null,
+      division_id: event.divisionId ?? null,
+      division_name: event.divisionName ?? null,
+      rows: event.rows ?? null,
+      isolation: event.isolation ? JSON.stringify(event.isolation) : null,
+      request_id: event.requestId ?? null,
+    });
+  }
+
+  /** Newest first, one page. */
+  query(q: AuditQuery): AuditPage {
+    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1_000);
+    const rows = [...this.select(q, limit + 1)];
+    const events = rows.slice(0, limit);
+    return { events, nextBefore: rows.length > limit ? (events.at(-1)?.id ?? null) : null };
+  }
+
+  /** Every match, newest first, read lazily (for the CSV export). */
+  *all(q: Omit<AuditQuery, "limit">): Generator<StoredAuditEvent> {
+    yield* this.select(q, undefined);
+  }
+
+  /** Deletes events older than the retention period; returns how many. */
+  purgeExpired(): number {
+    const cutoff = new Date(this.now() - this.retentionDays * DAY_MS).toISOString();
+    return this.db.prepare("DELETE FROM audit_events WHERE at < ?").run(cutoff).changes;
+  }
+
+  /** Recomputes the hash chain from the oldest remaining row (a purge moves the chain's start, nothing else). */
+  verify(): ChainCheck {
+    let prev: string | null = null;
+    let checked = 0;
+    for (const row of this.db.prepare("SELECT * FROM audit_events ORDER BY id").iterate() as IterableIterator<Row>) {
+      if ((prev !== null && row.prev_hash !== prev) || chainHash(row.prev_hash, contentOf(row)) !== row.hash) return { ok: false, checked, brokenAt: row.id };
+      prev = row.hash;
+      checked++;
+    }
+    return { ok: true, checked };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private *select(q: Omit<AuditQuery, "limit">, limit: number | undefined): Generator<StoredAuditEvent> {
+    const where: string[] = [];
+    const params: Record<string, string | number> = {};
+    if (q.actor) {
+      where.push("(actor_email LIKE @actorLike ESCAPE '\\' OR actor_name LIKE @actorLike ESCAPE '\\' OR actor_id = @actor)");
+      params.actorLike = likePattern(q.actor);
+      params.actor = q.actor;
+    }
+    for (const [key, condition] of SIMPLE_FILTERS) {
+      const value = q[key];
+      if (value === undefined || value === "") continue;
+      where.push(condition);
+      params[key] = value;
+    }
+    const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC${limit !== undefined ? ` LIMIT ${limit}` : ""}`;
+    for (const row of this.db.prepare(sql).iterate(params) as IterableIterator<Row>) yield toEvent(row);
+  }
+}
+
+/** Filters that compare one column with the query's value of the same name. */
+const SIMPLE_FILTERS: readonly (readonly [Exclude<keyof AuditQuery, "actor" | "limit">, string])[] = [
+  ["divisionId", "division_id = @divisionId"],
+  ["action", "action = @action"],
+  ["outcome", "outcome = @outcome"],
+  ["from", "at >= @from"],
+  ["to", "at <= @to"],
+  ["before", "id < @before"],
+];
+
+function toEvent(r: Row): StoredAuditEvent {
+  return {
+    id: r.id,
+    at: r.at,
+    action: r.action as AuditEvent["action"],
+    outcome: r.outcome as AuditEvent["outcome"],
+    ...(r.code !== null ? { code: r.code } : {}),
+    actor:
+      r.actor_id !== null
+        ? { id: r.actor_id, email: r.actor_email ?? "", ...(r.actor_name !== null ? { name: r.actor_name } : {}), role: (r.actor_role ?? "manager") as NonNullable<AuditEvent["actor"]>["role"] }
+        : null,
+    ...(r.division_id !== null ? { divisionId: r.division_id } : {}),
+    ...(r.division_name !== null ? { divisionName: r.division_name } : {}),
+    ...(r.rows !== null ? { rows: r.rows } : {}),
+    ...(r.isolation !== null ? { isolation: JSON.parse(r.isolation) as AuditEvent["isolation"] } : {}),
+    ...(r.request_id !== null ? { requestId: r.request_id } : {}),
+  };
+}

@@ -1,0 +1,34 @@
+import "server-only";
+
+import { getDivisionService } from "@/lib/server/divisions";
+import { ConfigError } from "@/lib/server/platform";
+import { isAppError } from "@/lib/server/platform";
+import { toUpstreamError, UpstreamError } from "@/lib/server/genesys";
+import { getSharedStore, type SharedStatus } from "@/lib/server/shared-state";
+
+// Readiness says only what an operator's probe needs: whether config loads and a token can be had. It names
+// no tenant, user, client id or secret.
+
+export interface Health {
+  status: "ok" | "degraded";
+  /** sharedStore "down" does not make the instance unhealthy: it runs on in-process state meanwhile. */
+  checks: { config: "ok" | "failed"; upstreamToken: "ok" | "failed" | "skipped"; sharedStore?: SharedStatus };
+  upstream?: { code: string; status: number };
+}
+
+export async function checkHealth(): Promise<Health> {
+  let service;
+  try {
+    service = getDivisionService();
+  } catch (e) {
+    if (e instanceof ConfigError || isAppError(e)) return { status: "degraded", checks: { config: "failed", upstreamToken: "skipped" } };
+    throw e;
+  }
+  try {
+    await service.client.checkToken();
+    return { status: "ok", checks: { config: "ok", upstreamToken: "ok", sharedStore: getSharedStore().status() } };
+  } catch (e) {
+    const u = e instanceof UpstreamError ? e : toUpstreamError(e);
+    return { status: "degraded", checks: { config: "ok", upstreamToken: "failed", sharedStore: getSharedStore().status() }, upstream: { code: u.genesysCode ?? u.kind, status: u.status } };
+  }
+}

@@ -1,0 +1,182 @@
+import "server-only";
+
+import { fetchDivisionUsers } from "@/lib/server/divisions";
+import { getDivisionService } from "@/lib/server/divisions";
+import { adviceFor, describePermission } from "@/lib/server/genesys";
+import { AppError, isAppError } from "@/lib/server/platform";
+import { appErrorFromUpstream, UpstreamError } from "@/lib/server/genesys";
+import type { Role } from "@/lib/server/genesys";
+import type { CheckFailure, Check, Diagnostics, DivisionRow, DivisionTest } from "@/lib/shared/api-types";
+
+// The raw material of the admin diagnostics page: each check runs live against Genesys and, when it
+// fails, says what Genesys answered (code, message, correlation id) and what to do about it.
+
+const VIEW = "directory:user:view";
+const ROLE_VIEW = "authorization:role:view";
+
+function failure(e: unknown, context?: { divisionId?: string; divisionName?: string }): CheckFailure {
+  const app = e instanceof UpstreamError ? appErrorFromUpstream(e, context) : isAppError(e) ? e : new AppError("internal", "Unexpected failure");
+  const d = app.details ?? {};
+  return {
+    code: app.code,
+    message: app.message,
+    ...(typeof d.genesysCode === "string" ? { genesysCode: d.genesysCode } : {}),
+    ...(typeof d.correlationId === "string" ? { correlationId: d.correlationId } : {}),
+    ...(typeof d.upstreamStatus === "number" ? { upstreamStatus: d.upstreamStatus } : {}),
+    fix: adviceFor(app),
+  };
+}
+
+async function check<T>(run: () => Promise<T>): Promise<Check<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (e) {
+    return { ok: false, failure: failure(e) };
+  }
+}
+
+function host(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function roleGrants(role: Pick<Role, "permissions">, permission: string): boolean {
+  const want = permission.split(":");
+  return role.permissions.some((p) => {
+    const have = p.split(":");
+    return have.length === want.length && have.every((part, i) => part === "*" || part === want[i]);
+  });
+}
+
+export async function runDiagnostics(): Promise<Diagnostics> {
+  const service = getDivisionService();
+  const { env, client } = service;
+  const config = {
+    region: env.genesys.region.key,
+    loginHost: host(env.genesys.loginBaseUrl),
+    apiHost: host(env.genesys.apiBaseUrl),
+    gateway: env.genesys.gateway !== undefined,
+    clientIdPresent: env.genesys.clientId !== "",
+    clientIdHint: `${env.genesys.clientId.slice(0, 8)}…`,
+    isolationMode: env.isolation.mode,
+  };
+  const token = await check(async () => {
+    await client.checkToken();
+    return { obtained: true as const };
+  });
+  if (!token.ok) {
+    const skipped: Check<never> = { ok: false, failure: { code: "skipped", message: "Skipped: no token could be obtained.", fix: [] } };
+    return { ranAt: new Date().toISOString(), config, token, tokenInfo: skipped, grants: skipped, divisions: skipped };
+  }
+
+  const [info, divisionList, permitted] = await Promise.all([check(() => client.getTokenInfo()), check(() => client.listDivisions()), check(() => client.divisionsPermitted(VIEW))]);
+  const names = new Map((divisionList.value ?? []).map((d) => [d.id, d.name]));
+  const tokenInfo: Diagnostics["tokenInfo"] = info.ok
+    ? {
+        ok: true,
+        value: {
+          organization: info.value?.organization?.name ?? "",
+          clientName: info.value?.OAuthClient?.name ?? "",
+          grantType: info.value?.OAuthClient?.authorizedGrantType ?? "",
+        },
+      }
+    : { ok: false, ...(info.failure ? { failure: info.failure } : {}) };
+
+  // Role names and permissions need authorization:role:view; without it the grants are still listed by id.
+  const roleDivisions = info.value?.OAuthClient?.roleDivisions ?? [];
+  const roleIds = [...new Set(roleDivisions.map((g) => g.roleId))];
+  const roles = new Map<string, Role>();
+  let roleFailure: CheckFailure | undefined;
+  await Promise.all(
+    roleIds.map(async (id) => {
+      try {
+        roles.set(id, await client.getRole(id));
+      } catch (e) {
+        roleFailure ??= failure(e);
+      }
+    }),
+  );
+  const grantRows = roleDivisions.map((g) => ({
+    roleId: g.roleId,
+    roleName: roles.get(g.roleId)?.name ?? g.roleId,
+    divisionId: g.divisionId,
+    divisionName: g.divisionId === "*" ? "All divisions" : (names.get(g.divisionId) ?? g.divisionId),
+    permissions: roles.get(g.roleId)?.permissions ?? [],
+  }));
+  const grants: Diagnostics["grants"] = roleFailure
+    ? { ok: false, value: grantRows, failure: { ...roleFailure, fix: [`Give the client a role with ${describePermission(ROLE_VIEW)} to see role names here.`, ...roleFailure.fix] } }
+    : { ok: true, value: grantRows };
+
+  let divisions: Diagnostics["divisions"];
+  if (!divisionList.ok || !permitted.ok) {
+    divisions = { ok: false, ...(divisionList.failure ?? permitted.failure ? { failure: (divisionList.failure ?? permitted.failure) as CheckFailure } : {}) };
+  } else {
+    const allowed = new Set((permitted.value?.divisions ?? []).map((d) => d.id));
+    const rows: DivisionRow[] = (divisionList.value ?? []).map((d) => {
+      const has = permitted.value?.all === true || allowed.has(d.id);
+      const roleNames = grantRows.filter((g) => g.divisionId === d.id || g.divisionId === "*").map((g) => g.roleName);
+      return {
+        id: d.id,
+        name: d.name,
+        userCount: d.objectCounts?.USER ?? null,
+        hasDirectoryUserView: has,
+        roles: [...new Set(roleNames)],
+        ...(has
+          ? {}
+          : {
+              ...(permitted.value?.correlationId ? { correlationId: permitted.value.correlationId } : {}),
+              fix: [
+                `In Genesys Cloud open Admin > Integrations > OAuth > ${tokenInfo.value?.clientName || "(Tenantscope's client)"} > Roles.`,
+                `Give it a role that has ${describePermission(VIEW)} in division ${d.name}${roles.size ? ` (for example add ${d.name} to the divisions of a role it already has, such as ${[...roles.values()].find((r) => roleGrants(r, VIEW))?.name ?? "a directory viewer role"})` : ""}.`,
+                "Changes take up to 5 minutes to apply; then run the diagnostics again.",
+              ],
+            }),
+      };
+    });
+    rows.sort((a, b) => a.name.localeCompare(b.name, "en"));
+    const missing = rows.filter((r) => !r.hasDirectoryUserView);
+    divisions = {
+      ok: missing.length === 0,
+      value: rows,
+      ...(missing.length
+        ? {
+            failure: {
+              code: "upstream_forbidden",
+              message:
+                missing.length === rows.length
+                  ? `The client lacks ${VIEW} in every division, so Tenantscope can list no users at all.`
+                  : `The client lacks ${VIEW} in ${missing.map((m) => m.name).join(", ")}.`,
+              fix: missing[0]?.fix ?? [],
+              ...(permitted.value?.correlationId ? { correlationId: permitted.value.correlationId } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+  return { ranAt: new Date().toISOString(), config, token, tokenInfo, grants, divisions };
+}
+
+/** Runs the real scoped search for one division, uncached, and reports what happened. */
+export async function testDivision(divisionId: string): Promise<DivisionTest> {
+  const service = getDivisionService();
+  try {
+    const r = await fetchDivisionUsers(service.client, divisionId, { mode: service.env.isolation.mode, deadlineMs: service.env.fetch.deadlineMs });
+    const iso = r.meta.isolation;
+    return {
+      ok: true,
+      divisionId,
+      divisionName: r.division.name,
+      users: r.users.length,
+      searchPages: r.meta.searchPages,
+      upstreamCalls: r.meta.upstreamCalls,
+      durationMs: r.meta.durationMs,
+      isolation: { verified: iso.verified, dropped: iso.dropped.length, objectCount: iso.objectCount, countMatches: iso.countMatches },
+    };
+  } catch (e) {
+    if (isAppError(e) && e.code === "bad_request") throw e;
+    return { ok: false, divisionId, failure: failure(e, { divisionId }) };
+  }
+}
