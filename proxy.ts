@@ -1,12 +1,12 @@
 // Runs before every page and API request. Pages: security headers with a fresh CSP nonce, and signed-out
 // visitors are sent to sign in with the full original path and query as the callback, so shared links
 // survive sign-in. This is only a first line: the access check sits next to the data
-// (lib/server/access.ts), and API routes answer 401 themselves.
-import { getToken } from "next-auth/jwt";
+// (lib/server/divisions/access-gate.ts), and API routes answer 401 themselves.
 import { NextResponse, type NextRequest } from "next/server";
+import { getToken } from "next-auth/jwt";
 
-import { getAuthEnv, getEnv } from "@/lib/server/platform";
-import { API_CSP, contentSecurityPolicy, HSTS, STATIC_SECURITY_HEADERS } from "@/lib/server/http";
+import { API_CSP, contentSecurityPolicy, HSTS, STATIC_SECURITY_HEADERS } from "@/lib/server/http/security-headers";
+import { getAuthEnv, getEnv } from "@/lib/server/platform/env";
 
 const PUBLIC_PAGES = ["/signin"];
 
@@ -31,7 +31,7 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   const https = auth.secureCookies || req.nextUrl.protocol === "https:";
   const path = req.nextUrl.pathname;
   // Next answers a path whose percent-encoding is not UTF-8 (/api/divisions/%FF) with a bare 500 when it
-  // decodes the route's params; it is the client's error. (Queries: see lib/server/request-params.ts.)
+  // decodes the route's params; it is the client's error. (Queries: see lib/server/platform/query-params.ts.)
   if (!isUtf8PercentEncoding(path)) {
     const body = { error: { code: "bad_request", message: "The URL path is not valid percent-encoded UTF-8." } };
     return withSecurityHeaders(NextResponse.json(body, { status: 400 }), API_CSP, https);

@@ -1,25 +1,16 @@
 import Link from "next/link";
 
-import type { AuditEventDto, AuditFilterValues, AuditPageDto } from "@/lib/shared/api-types";
+import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditEventDto, type AuditFilterValues, type AuditOutcome, type AuditPageDto } from "@/lib/shared/contract";
 
 import { AuditIntegrityCheck } from "./audit-integrity-check";
+import { TableHead } from "./table-head";
 
 // The audit trail for admins: a plain GET form (the filters live in the URL, so a filtered view can be
 // shared and works without JavaScript), the newest events first, paging to older ones, and the CSV of
 // every match.
 
-const ACTIONS: Record<string, string> = {
-  "division.view": "Viewed division",
-  "division.export": "Exported CSV",
-  "diagnostics.run": "Ran diagnostics",
-  "diagnostics.test-division": "Tested a division",
-  "audit.view": "Read audit trail",
-  "audit.export": "Exported audit trail",
-  "audit.verify": "Checked audit integrity",
-};
-
-const OUTCOME_BADGE = { ok: "ok", denied: "warn", error: "bad" } as const;
-const OUTCOMES = Object.keys(OUTCOME_BADGE);
+const ACTION_OPTIONS = AUDIT_ACTIONS.map((a) => [a, AUDIT_ACTION_LABELS[a]] as const);
+const OUTCOME_BADGE: Record<AuditOutcome, string> = { ok: "ok", denied: "warn", error: "bad" };
 
 function SelectField({ name, label, value, options }: { name: string; label: string; value: string; options: readonly (readonly [string, string])[] }) {
   return (
@@ -73,34 +64,7 @@ export function AuditTrail({
     <>
       <h1>Audit trail</h1>
       <p className="muted">Every view, export and diagnostics run, newest first. Times are UTC.</p>
-      <form className="panel audit-filters" method="get" action="/audit" role="search" aria-label="Filter the audit trail">
-        <div className="field">
-          <label htmlFor="audit-person">Person</label>
-          <input id="audit-person" name="person" type="search" defaultValue={filters.person} placeholder="email, name or user id" maxLength={200} />
-        </div>
-        <SelectField name="division" label="Division" value={filters.division} options={divisions.map((d) => [d.id, d.name] as const)} />
-        <SelectField name="action" label="Action" value={filters.action} options={Object.entries(ACTIONS)} />
-        <SelectField name="outcome" label="Outcome" value={filters.outcome} options={OUTCOMES.map((o) => [o, o] as const)} />
-        <div className="field">
-          <label htmlFor="audit-from">From</label>
-          <input id="audit-from" name="from" type="date" defaultValue={filters.from} />
-        </div>
-        <div className="field">
-          <label htmlFor="audit-to">To</label>
-          <input id="audit-to" name="to" type="date" defaultValue={filters.to} />
-        </div>
-        <div className="audit-actions">
-          <button type="submit" className="button primary">
-            Apply
-          </button>
-          <Link href="/audit" className="button">
-            Clear
-          </Link>
-          <a href={csvHref} className="button" download>
-            Download CSV
-          </a>
-        </div>
-      </form>
+      <AuditFilterForm filters={filters} divisions={divisions} csvHref={csvHref} />
       {error ? (
         <p className="banner bad" role="alert">
           {error}
@@ -112,80 +76,121 @@ export function AuditTrail({
           No events match these filters.
         </p>
       ) : (
-        <div className="grid">
-          <table className="matrix audit-table">
-            <caption className="sr-only">Audit events, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When (UTC)</th>
-                <th scope="col">Person</th>
-                <th scope="col">Action</th>
-                <th scope="col">Division</th>
-                <th scope="col">Rows</th>
-                <th scope="col">Isolation</th>
-                <th scope="col">Outcome</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.events.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    <time dateTime={e.at}>{when(e.at)}</time>
-                  </td>
-                  <td>
-                    {e.actor ? (
-                      <>
-                        {e.actor.name || e.actor.email}
-                        <br />
-                        <span className="muted">
-                          {e.actor.email} · {e.actor.role}
-                        </span>
-                      </>
-                    ) : (
-                      <span className="muted">signed out</span>
-                    )}
-                  </td>
-                  <td>{ACTIONS[e.action] ?? e.action}</td>
-                  <td>{e.divisionName ?? (e.divisionId ? <code>{e.divisionId}</code> : <span className="muted">–</span>)}</td>
-                  <td>{e.rows ?? <span className="muted">–</span>}</td>
-                  <td>
-                    <Isolation iso={e.isolation} />
-                  </td>
-                  <td>
-                    <span className={`badge ${OUTCOME_BADGE[e.outcome]}`}>{e.outcome}</span>
-                    {e.code ? (
-                      <>
-                        {" "}
-                        <code>{e.code}</code>
-                      </>
-                    ) : null}
-                    {e.requestId ? (
-                      <>
-                        <br />
-                        <span className="muted" title={`request ${e.requestId}`}>
-                          req {e.requestId.slice(0, 8)}
-                        </span>
-                      </>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AuditEventsTable events={page.events} />
       )}
-      <nav className="toolbar" aria-label="Audit trail pages">
-        {newestHref ? (
-          <Link href={newestHref} className="button">
-            ← Newest
-          </Link>
-        ) : null}
-        {olderHref ? (
-          <Link href={olderHref} className="button">
-            Older →
-          </Link>
-        ) : null}
-      </nav>
+      <AuditPager newestHref={newestHref} olderHref={olderHref} />
     </>
+  );
+}
+
+function AuditFilterForm({ filters, divisions, csvHref }: { filters: AuditFilterValues; divisions: { id: string; name: string }[]; csvHref: string }) {
+  return (
+    <form className="panel audit-filters" method="get" action="/audit" role="search" aria-label="Filter the audit trail">
+      <div className="field">
+        <label htmlFor="audit-person">Person</label>
+        <input id="audit-person" name="person" type="search" defaultValue={filters.person} placeholder="email, name or user id" maxLength={200} />
+      </div>
+      <SelectField name="division" label="Division" value={filters.division} options={divisions.map((d) => [d.id, d.name] as const)} />
+      <SelectField name="action" label="Action" value={filters.action} options={ACTION_OPTIONS} />
+      <SelectField name="outcome" label="Outcome" value={filters.outcome} options={AUDIT_OUTCOMES.map((o) => [o, o] as const)} />
+      <div className="field">
+        <label htmlFor="audit-from">From</label>
+        <input id="audit-from" name="from" type="date" defaultValue={filters.from} />
+      </div>
+      <div className="field">
+        <label htmlFor="audit-to">To</label>
+        <input id="audit-to" name="to" type="date" defaultValue={filters.to} />
+      </div>
+      <div className="audit-actions">
+        <button type="submit" className="button primary">
+          Apply
+        </button>
+        <Link href="/audit" className="button">
+          Clear
+        </Link>
+        <a href={csvHref} className="button" download>
+          Download CSV
+        </a>
+      </div>
+    </form>
+  );
+}
+
+function AuditEventsTable({ events }: { events: AuditEventDto[] }) {
+  return (
+    <div className="grid">
+      <table className="matrix audit-table">
+        <caption className="sr-only">Audit events, newest first</caption>
+        <TableHead columns={["When (UTC)", "Person", "Action", "Division", "Rows", "Isolation", "Outcome"]} />
+        <tbody>
+          {events.map((e) => (
+            <AuditEventRow key={e.id} event={e} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function AuditEventRow({ event: e }: { event: AuditEventDto }) {
+  return (
+    <tr>
+      <td>
+        <time dateTime={e.at}>{when(e.at)}</time>
+      </td>
+      <td>
+        {e.actor ? (
+          <>
+            {e.actor.name || e.actor.email}
+            <br />
+            <span className="muted">
+              {e.actor.email} · {e.actor.role}
+            </span>
+          </>
+        ) : (
+          <span className="muted">signed out</span>
+        )}
+      </td>
+      <td>{AUDIT_ACTION_LABELS[e.action]}</td>
+      <td>{e.divisionName ?? (e.divisionId ? <code>{e.divisionId}</code> : <span className="muted">–</span>)}</td>
+      <td>{e.rows ?? <span className="muted">–</span>}</td>
+      <td>
+        <Isolation iso={e.isolation} />
+      </td>
+      <td>
+        <span className={`badge ${OUTCOME_BADGE[e.outcome]}`}>{e.outcome}</span>
+        {e.code ? (
+          <>
+            {" "}
+            <code>{e.code}</code>
+          </>
+        ) : null}
+        {e.requestId ? (
+          <>
+            <br />
+            <span className="muted" title={`request ${e.requestId}`}>
+              req {e.requestId.slice(0, 8)}
+            </span>
+          </>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+function AuditPager({ newestHref, olderHref }: { newestHref: string | null; olderHref: string | null }) {
+  return (
+    <nav className="toolbar" aria-label="Audit trail pages">
+      {newestHref ? (
+        <Link href={newestHref} className="button">
+          ← Newest
+        </Link>
+      ) : null}
+      {olderHref ? (
+        <Link href={olderHref} className="button">
+          Older →
+        </Link>
+      ) : null}
+    </nav>
   );
 }

@@ -3,7 +3,9 @@
 import type { ReactNode } from "react";
 
 import { useDiagnostics, useTestDivision } from "@/lib/client/diagnostics";
-import type { Check, CheckFailure, DivisionTest } from "@/lib/shared/api-types";
+import type { Check, CheckFailure, Diagnostics, DivisionRow, DivisionTest } from "@/lib/shared/contract";
+
+import { TableHead } from "./table-head";
 
 const numberFormat = new Intl.NumberFormat("en");
 
@@ -64,6 +66,8 @@ function TestResult({ result }: { result: DivisionTest }) {
   return result.failure ? <Failure failure={result.failure} /> : <span className="badge bad">Failed</span>;
 }
 
+type DivisionTestMutation = ReturnType<typeof useTestDivision>;
+
 export function DiagnosticsView() {
   const { data, error, isFetching, refetch } = useDiagnostics();
   const test = useTestDivision();
@@ -82,101 +86,101 @@ export function DiagnosticsView() {
           {error.message}
         </p>
       ) : null}
-      {data ? (
-        <ul className="checks">
-          <CheckItem title="Configuration" check={{ ok: data.config.clientIdPresent }}>
-            <p>
-              Region <code>{data.config.region}</code> · login host <code>{data.config.loginHost}</code> · API host <code>{data.config.apiHost}</code>
-              {data.config.gateway ? " (through a gateway)" : ""} · client id {data.config.clientIdPresent ? <code>{data.config.clientIdHint}</code> : "missing"} ·
-              isolation mode <code>{data.config.isolationMode}</code>
-            </p>
-          </CheckItem>
-          <CheckItem title="Token acquisition (client credentials)" check={data.token}>
-            {data.token.ok ? <p>A token was obtained.</p> : null}
-          </CheckItem>
-          <CheckItem title="Token info" check={data.tokenInfo}>
-            {data.tokenInfo.value ? (
-              <p>
-                Organization <strong>{data.tokenInfo.value.organization}</strong> · client <strong>{data.tokenInfo.value.clientName}</strong> · grant{" "}
-                <code>{data.tokenInfo.value.grantType}</code>
-              </p>
-            ) : null}
-          </CheckItem>
-          <CheckItem title="The client's roles by division" check={data.grants}>
-            {data.grants.value && data.grants.value.length > 0 ? (
-              <table className="matrix">
-                <thead>
-                  <tr>
-                    <th scope="col">Role</th>
-                    <th scope="col">Division</th>
-                    <th scope="col">Permissions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.grants.value.map((g) => (
-                    <tr key={`${g.roleId}-${g.divisionId}`}>
-                      <td>{g.roleName}</td>
-                      <td>{g.divisionName}</td>
-                      <td>
-                        <code>{g.permissions.join(", ") || "unknown"}</code>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            ) : data.grants.ok ? (
-              <p>The client holds no roles.</p>
-            ) : null}
-          </CheckItem>
-          <CheckItem title="Divisions" check={data.divisions}>
-            {data.divisions.value ? (
-              <table className="matrix">
-                <thead>
-                  <tr>
-                    <th scope="col">Division</th>
-                    <th scope="col">Users</th>
-                    <th scope="col">Directory &gt; User &gt; View</th>
-                    <th scope="col">Roles here</th>
-                    <th scope="col">Test</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.divisions.value.map((d) => (
-                    <tr key={d.id} data-division={d.name}>
-                      <td>{d.name}</td>
-                      <td>{d.userCount === null ? "?" : numberFormat.format(d.userCount)}</td>
-                      <td>
-                        <Status ok={d.hasDirectoryUserView} />
-                        {d.fix ? (
-                          <ol>
-                            {d.fix.map((s) => (
-                              <li key={s}>{s}</li>
-                            ))}
-                          </ol>
-                        ) : null}
-                        {d.correlationId && !d.hasDirectoryUserView ? (
-                          <p className="muted">
-                            Correlation id <code>{d.correlationId}</code>
-                          </p>
-                        ) : null}
-                      </td>
-                      <td>{d.roles.join(", ") || "none"}</td>
-                      <td>
-                        <button type="button" className="button" onClick={() => test.mutate(d.id)} disabled={test.isPending && test.variables === d.id}>
-                          {test.isPending && test.variables === d.id ? "Testing…" : `Test ${d.name}`}
-                        </button>
-                        {test.data && test.data.divisionId === d.id ? <TestResult result={test.data} /> : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            ) : null}
-          </CheckItem>
-        </ul>
-      ) : (
-        !error && <p aria-busy="true">Running checks…</p>
-      )}
+      {data ? <DiagnosticsChecks data={data} test={test} /> : !error && <p aria-busy="true">Running checks…</p>}
     </>
+  );
+}
+
+function DiagnosticsChecks({ data, test }: { data: Diagnostics; test: DivisionTestMutation }) {
+  return (
+    <ul className="checks">
+      <CheckItem title="Configuration" check={{ ok: data.config.clientIdPresent }}>
+        <p>
+          Region <code>{data.config.region}</code> · login host <code>{data.config.loginHost}</code> · API host <code>{data.config.apiHost}</code>
+          {data.config.gateway ? " (through a gateway)" : ""} · client id {data.config.clientIdPresent ? <code>{data.config.clientIdHint}</code> : "missing"} ·
+          isolation mode <code>{data.config.isolationMode}</code>
+        </p>
+      </CheckItem>
+      <CheckItem title="Token acquisition (client credentials)" check={data.token}>
+        {data.token.ok ? <p>A token was obtained.</p> : null}
+      </CheckItem>
+      <CheckItem title="Token info" check={data.tokenInfo}>
+        {data.tokenInfo.value ? (
+          <p>
+            Organization <strong>{data.tokenInfo.value.organization}</strong> · client <strong>{data.tokenInfo.value.clientName}</strong> · grant{" "}
+            <code>{data.tokenInfo.value.grantType}</code>
+          </p>
+        ) : null}
+      </CheckItem>
+      <CheckItem title="The client's roles by division" check={data.grants}>
+        {data.grants.value && data.grants.value.length > 0 ? <GrantsTable grants={data.grants.value} /> : data.grants.ok ? <p>The client holds no roles.</p> : null}
+      </CheckItem>
+      <CheckItem title="Divisions" check={data.divisions}>
+        {data.divisions.value ? <DivisionsTable divisions={data.divisions.value} test={test} /> : null}
+      </CheckItem>
+    </ul>
+  );
+}
+
+function GrantsTable({ grants }: { grants: NonNullable<Diagnostics["grants"]["value"]> }) {
+  return (
+    <table className="matrix">
+      <TableHead columns={["Role", "Division", "Permissions"]} />
+      <tbody>
+        {grants.map((g) => (
+          <tr key={`${g.roleId}-${g.divisionId}`}>
+            <td>{g.roleName}</td>
+            <td>{g.divisionName}</td>
+            <td>
+              <code>{g.permissions.join(", ") || "unknown"}</code>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function DivisionsTable({ divisions, test }: { divisions: DivisionRow[]; test: DivisionTestMutation }) {
+  return (
+    <table className="matrix">
+      <TableHead columns={["Division", "Users", "Directory > User > View", "Roles here", "Test"]} />
+      <tbody>
+        {divisions.map((d) => (
+          <DivisionCheckRow key={d.id} division={d} test={test} />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function DivisionCheckRow({ division: d, test }: { division: DivisionRow; test: DivisionTestMutation }) {
+  return (
+    <tr data-division={d.name}>
+      <td>{d.name}</td>
+      <td>{d.userCount === null ? "?" : numberFormat.format(d.userCount)}</td>
+      <td>
+        <Status ok={d.hasDirectoryUserView} />
+        {d.fix ? (
+          <ol>
+            {d.fix.map((s) => (
+              <li key={s}>{s}</li>
+            ))}
+          </ol>
+        ) : null}
+        {d.correlationId && !d.hasDirectoryUserView ? (
+          <p className="muted">
+            Correlation id <code>{d.correlationId}</code>
+          </p>
+        ) : null}
+      </td>
+      <td>{d.roles.join(", ") || "none"}</td>
+      <td>
+        <button type="button" className="button" onClick={() => test.mutate(d.id)} disabled={test.isPending && test.variables === d.id}>
+          {test.isPending && test.variables === d.id ? "Testing…" : `Test ${d.name}`}
+        </button>
+        {test.data && test.data.divisionId === d.id ? <TestResult result={test.data} /> : null}
+      </td>
+    </tr>
   );
 }

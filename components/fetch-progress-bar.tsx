@@ -1,6 +1,6 @@
 "use client";
 
-import type { FetchProgress } from "@/lib/shared/api-types";
+import type { FetchProgress } from "@/lib/shared/contract";
 
 const numberFormat = new Intl.NumberFormat("en");
 

@@ -1,6 +1,6 @@
 "use client";
 
-import type { DivisionUsersPayload } from "@/lib/shared/api-types";
+import type { DivisionUsersPayload } from "@/lib/shared/contract";
 
 /**
  * Shown when the isolation check dropped rows or the counts disagree. Managers get neutral words and a

@@ -1,9 +1,9 @@
 "use client";
 
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type RefObject } from "react";
 
-import type { UserDto } from "@/lib/shared/api-types";
+import type { UserDto } from "@/lib/shared/contract";
 import type { SortKey, UserView } from "@/lib/shared/user-view";
 
 const COLUMNS: { key: SortKey; label: string }[] = [
@@ -24,12 +24,7 @@ export function UsersTable({ rows, view, onSort }: { rows: UserDto[]; view: User
   const scrollRef = useRef<HTMLDivElement>(null);
   const headRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
-  // The sticky header sits inside the scroll container, above the rows.
-  const [headHeight, setHeadHeight] = useState(ROW_HEIGHT);
-  useLayoutEffect(() => {
-    const h = headRef.current?.offsetHeight;
-    if (h) setHeadHeight(h);
-  }, []);
+  const headHeight = useStickyHeadHeight(headRef);
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer re-renders this component itself
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -48,11 +43,7 @@ export function UsersTable({ rows, view, onSort }: { rows: UserDto[]; view: User
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const page = Math.max(1, Math.floor(((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 11) - headHeight) / ROW_HEIGHT) - 1);
-    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
-    let next: number | null = null;
-    if (e.key in moves) next = activeIndex + (moves[e.key] ?? 0);
-    else if (e.key === "Home") next = 0;
-    else if (e.key === "End") next = rows.length - 1;
+    const next = rowForKey(e.key, activeIndex, rows.length, page);
     if (next === null) return;
     e.preventDefault();
     setActive(Math.max(0, Math.min(rows.length - 1, next)));
@@ -74,19 +65,7 @@ export function UsersTable({ rows, view, onSort }: { rows: UserDto[]; view: User
       aria-activedescendant={activeRow ? `row-${activeRow.id}` : undefined}
       onKeyDown={onKeyDown}
     >
-      <div ref={headRef} className="grid-head" role="row" aria-rowindex={1}>
-        {COLUMNS.map((c) => {
-          const sorted = view.sort === c.key;
-          return (
-            <div key={c.key} role="columnheader" aria-sort={sorted ? (view.desc ? "descending" : "ascending") : "none"}>
-              <button type="button" onClick={() => onSort(c.key)}>
-                {c.label}
-                {sorted ? (view.desc ? " ▼" : " ▲") : ""}
-              </button>
-            </div>
-          );
-        })}
-      </div>
+      <UsersGridHead headRef={headRef} view={view} onSort={onSort} />
       <div className="grid-body" role="rowgroup">
         {rows.length === 0 ? (
           <p className="muted" style={{ padding: "1rem" }}>
@@ -97,30 +76,84 @@ export function UsersTable({ rows, view, onSort }: { rows: UserDto[]; view: User
             {virtualItems.map((item) => {
               const u = rows[item.index];
               if (!u) return null;
-              return (
-                <div
-                  key={u.id}
-                  id={`row-${u.id}`}
-                  className="grid-row"
-                  role="row"
-                  aria-rowindex={item.index + 2}
-                  aria-selected={item.index === activeIndex}
-                  data-user-id={u.id}
-                  onClick={() => setActive(item.index)}
-                  style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start - headHeight}px)`, outline: item.index === activeIndex ? "2px solid var(--focus)" : undefined, outlineOffset: -2 }}
-                >
-                  <div role="gridcell" title={u.name}>{u.name}</div>
-                  <div role="gridcell" title={u.email}>{u.email}</div>
-                  <div role="gridcell" title={u.title}>{u.title}</div>
-                  <div role="gridcell" title={u.department}>{u.department}</div>
-                  <div role="gridcell" className={u.state === "inactive" ? "state-inactive" : undefined}>
-                    {u.state}
-                  </div>
-                </div>
-              );
+              return <UsersGridRow key={u.id} user={u} index={item.index} start={item.start} headHeight={headHeight} isActive={item.index === activeIndex} onActivate={setActive} />;
             })}
           </div>
         )}
+      </div>
+    </div>
+  );
+}
+
+function useStickyHeadHeight(headRef: RefObject<HTMLDivElement | null>): number {
+  // The sticky header sits inside the scroll container, above the rows.
+  const [headHeight, setHeadHeight] = useState(ROW_HEIGHT);
+  useLayoutEffect(() => {
+    const h = headRef.current?.offsetHeight;
+    if (h) setHeadHeight(h);
+  }, [headRef]);
+  return headHeight;
+}
+
+/** The row a navigation key moves to (not yet clamped to the rows), or null for any other key. */
+function rowForKey(key: string, activeIndex: number, rowCount: number, page: number): number | null {
+  const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
+  if (key in moves) return activeIndex + (moves[key] ?? 0);
+  if (key === "Home") return 0;
+  if (key === "End") return rowCount - 1;
+  return null;
+}
+
+function UsersGridHead({ headRef, view, onSort }: { headRef: RefObject<HTMLDivElement | null>; view: UserView; onSort: (key: SortKey) => void }) {
+  return (
+    <div ref={headRef} className="grid-head" role="row" aria-rowindex={1}>
+      {COLUMNS.map((c) => {
+        const sorted = view.sort === c.key;
+        return (
+          <div key={c.key} role="columnheader" aria-sort={sorted ? (view.desc ? "descending" : "ascending") : "none"}>
+            <button type="button" onClick={() => onSort(c.key)}>
+              {c.label}
+              {sorted ? (view.desc ? " ▼" : " ▲") : ""}
+            </button>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function UsersGridRow({
+  user: u,
+  index,
+  start,
+  headHeight,
+  isActive,
+  onActivate,
+}: {
+  user: UserDto;
+  index: number;
+  start: number;
+  headHeight: number;
+  isActive: boolean;
+  onActivate: (index: number) => void;
+}) {
+  return (
+    <div
+      id={`row-${u.id}`}
+      className="grid-row"
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={isActive}
+      data-user-id={u.id}
+      onClick={() => onActivate(index)}
+      style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${start - headHeight}px)`, outline: isActive ? "2px solid var(--focus)" : undefined, outlineOffset: -2 }}
+    >
+      <div role="gridcell" title={u.name}>{u.name}</div>
+      <div role="gridcell" title={u.email}>{u.email}</div>
+      <div role="gridcell" title={u.title}>{u.title}</div>
+      <div role="gridcell" title={u.department}>{u.department}</div>
+      <div role="gridcell" className={u.state === "inactive" ? "state-inactive" : undefined}>
+        {u.state}
       </div>
     </div>
   );

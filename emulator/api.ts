@@ -1,10 +1,10 @@
-// The /api/v2 operations of openapi-subset.json. Each handler enforces what the spec's
-// x-inin-requires-permissions says and returns bodies shaped as the spec's models.
+// The handlers of the /api/v2 operations of openapi-subset.json (routes.ts maps paths to them). Each enforces
+// what the spec's x-inin-requires-permissions says and returns bodies shaped as the spec's models.
 import type { Reply } from "./http";
-import { ApiError, boolParam, errors, intParam, listParam, parseJson, RawJson } from "./http";
+import { ApiError, boolParam, errors, intParam, listParam, RawJson } from "./http";
 import type { EmuUser } from "./model";
-import { listing, renderDivision, renderOAuthClient, renderOrgClient, renderRole, renderUser, renderUserJson } from "./render";
-import { fromQ64, parseSearchRequest, runSearch, toQ64, type SearchRequest } from "./search";
+import { listing, renderDivision, renderOrgClient, renderUser, renderUserJson } from "./render";
+import { parseSearchRequest, runSearch, toQ64, type SearchRequest } from "./search";
 import type { EmulatorState, IndexedUser, Subject } from "./state";
 
 export interface ApiRequest {
@@ -21,20 +21,12 @@ export interface SearchHooks {
   beforePage(req: SearchRequest): void;
 }
 
-export interface Route {
-  method: string;
-  pattern: RegExp;
-  /** The SDK method name (x-purecloud-method-name), used to count calls in /__emulator/stats. */
-  operation: string;
-  handle(state: EmulatorState, req: ApiRequest, params: string[], hooks: SearchHooks): Reply;
-}
-
-const ok = (body: unknown): Reply => ({ status: 200, body });
+export const ok = (body: unknown): Reply => ({ status: 200, body });
 
 // Shared: localeCompare with a locale argument builds a collator per comparison, which dominated GET /users.
 const byName = new Intl.Collator("en");
 
-function requirePermission(state: EmulatorState, subject: Subject, permission: string): void {
+export function requirePermission(state: EmulatorState, subject: Subject, permission: string): void {
   if (!state.hasAnyPermission(subject, permission)) throw errors.missingPermissions([permission]);
 }
 
@@ -46,8 +38,8 @@ function stateFilter(query: URLSearchParams, allowed: readonly string[], fallbac
   return raw === "any" ? () => true : (u) => u.state === raw;
 }
 
-// GET /api/v2/users: no division filter exists here (CONTRACT.md §a.1); bulk ids are capped at 100.
-function getUsers(state: EmulatorState, req: ApiRequest): Reply {
+// GET /api/v2/users: the spec gives it no division filter (openapi-subset.json); bulk ids are capped at 100.
+export function getUsers(state: EmulatorState, req: ApiRequest): Reply {
   const pageSize = intParam(req.query, "pageSize", 25, 1, 500);
   const pageNumber = intParam(req.query, "pageNumber", 1, 1, 1_000_000);
   const ids = listParam(req.query, "id");
@@ -69,7 +61,7 @@ function getUsers(state: EmulatorState, req: ApiRequest): Reply {
   return ok(new RawJson(head.replace('"entities":[]', `"entities":[${entities}]`)));
 }
 
-function getUser(state: EmulatorState, req: ApiRequest, [userId]: string[]): Reply {
+export function getUser(state: EmulatorState, req: ApiRequest, [userId]: string[]): Reply {
   const wanted = req.query.get("state") ?? "active";
   if (wanted !== "active" && wanted !== "deleted") throw errors.invalidQueryParam(wanted, "state", "active, deleted");
   const user = userId ? state.users.get(userId) : undefined;
@@ -78,7 +70,7 @@ function getUser(state: EmulatorState, req: ApiRequest, [userId]: string[]): Rep
   return ok(renderUser(state, user));
 }
 
-function getUsersMe(state: EmulatorState, req: ApiRequest): Reply {
+export function getUsersMe(state: EmulatorState, req: ApiRequest): Reply {
   if (req.subject.kind !== "user") {
     throw new ApiError(400, "not.a.user", "This request requires a user context. Client credentials cannot be used for requests to this resource.");
   }
@@ -108,12 +100,13 @@ function cachedSearch(state: EmulatorState, sreq: SearchRequest, permitted: Set<
   return hits;
 }
 
-function search(state: EmulatorState, req: ApiRequest, body: unknown, hooks: SearchHooks): Reply {
+export function search(state: EmulatorState, req: ApiRequest, body: unknown, hooks: SearchHooks): Reply {
   requirePermission(state, req.subject, "directory:user:view");
   const sreq = parseSearchRequest(body);
   if (sreq.pageNumber > 1) hooks.beforePage(sreq);
   // enforcePermissions narrows results to divisions where the caller holds directory:user:view; without it,
-  // holding the permission anywhere lets search return users of every division (CONTRACT.md §a.6).
+  // holding the permission anywhere lets search return users of every division (the spec's UserSearchRequest
+  // describes enforcePermissions so; test/contract/emulator-contract.test.ts pins it).
   const permitted = sreq.enforcePermissions ? state.permittedDivisions(req.subject, "directory:user:view").ids : null;
   const all = cachedSearch(state, sreq, permitted, hooks);
   const total = all.length;
@@ -139,7 +132,7 @@ function objectCounts(state: EmulatorState, divisionId: string): Record<string, 
   return { USER: state.memberIds(divisionId).length };
 }
 
-function getDivisions(state: EmulatorState, req: ApiRequest): Reply {
+export function getDivisions(state: EmulatorState, req: ApiRequest): Reply {
   const pageSize = intParam(req.query, "pageSize", 25, 1, 10_000);
   const pageNumber = intParam(req.query, "pageNumber", 1, 1, 1_000_000);
   const withCounts = boolParam(req.query, "objectCount", false);
@@ -153,13 +146,13 @@ function getDivisions(state: EmulatorState, req: ApiRequest): Reply {
   return ok({ ...page, entities: page.entities.map((d) => renderDivision(d, withCounts ? objectCounts(state, d.id) : undefined)) });
 }
 
-function getDivision(state: EmulatorState, req: ApiRequest, [divisionId]: string[]): Reply {
+export function getDivision(state: EmulatorState, req: ApiRequest, [divisionId]: string[]): Reply {
   const d = divisionId ? state.divisions.get(divisionId) : undefined;
   if (!d) throw errors.notFound();
   return ok(renderDivision(d, boolParam(req.query, "objectCount", false) ? objectCounts(state, d.id) : undefined));
 }
 
-function divisionsPermitted(state: EmulatorState, req: ApiRequest, subject: Subject): Reply {
+export function divisionsPermitted(state: EmulatorState, req: ApiRequest, subject: Subject): Reply {
   const permission = req.query.get("permission");
   if (!permission) throw new ApiError(400, "missing.permission.param", "The permission query parameter is required.");
   const pageSize = intParam(req.query, "pageSize", 25, 1, 10_000);
@@ -170,7 +163,7 @@ function divisionsPermitted(state: EmulatorState, req: ApiRequest, subject: Subj
   return ok({ ...page, entities: page.entities.map((d) => renderDivision(d)), allDivsPermitted: all });
 }
 
-function renderOrganization(state: EmulatorState) {
+export function renderOrganization(state: EmulatorState) {
   return {
     id: state.org.id,
     name: state.org.name,
@@ -185,7 +178,7 @@ function renderOrganization(state: EmulatorState) {
   };
 }
 
-function renderTokenInfo(state: EmulatorState, subject: Subject) {
+export function renderTokenInfo(state: EmulatorState, subject: Subject) {
   const org = { id: state.org.id, name: state.org.name };
   return {
     organization: org,
@@ -195,7 +188,7 @@ function renderTokenInfo(state: EmulatorState, subject: Subject) {
   };
 }
 
-function getSubject(state: EmulatorState, req: ApiRequest, [subjectId]: string[]): Reply {
+export function getSubject(state: EmulatorState, req: ApiRequest, [subjectId]: string[]): Reply {
   requirePermission(state, req.subject, "authorization:grant:view");
   const user = subjectId ? state.users.get(subjectId) : undefined;
   if (!user) throw errors.notFound();
@@ -213,94 +206,3 @@ function getSubject(state: EmulatorState, req: ApiRequest, [subjectId]: string[]
   });
   return ok({ id: user.id, name: user.name, grants, version: 1, selfUri: `/api/v2/authorization/subjects/${user.id}` });
 }
-
-const UUIDISH = "([^/]+)";
-
-export const ROUTES: Route[] = [
-  { method: "GET", pattern: /^\/api\/v2\/users$/, operation: "getUsers", handle: (s, r) => getUsers(s, r) },
-  { method: "GET", pattern: /^\/api\/v2\/users\/me$/, operation: "getUsersMe", handle: (s, r) => getUsersMe(s, r) },
-  {
-    method: "POST",
-    pattern: /^\/api\/v2\/users\/search$/,
-    operation: "postUsersSearch",
-    handle: (s, r, _p, h) => search(s, r, parseJson(r.bodyText), h),
-  },
-  {
-    method: "GET",
-    pattern: /^\/api\/v2\/users\/search$/,
-    operation: "getUsersSearch",
-    handle: (s, r, _p, h) => {
-      const q64 = r.query.get("q64");
-      if (!q64) throw errors.badRequest("The q64 parameter is required.");
-      return search(s, r, fromQ64(q64), h);
-    },
-  },
-  { method: "GET", pattern: new RegExp(`^/api/v2/users/${UUIDISH}$`), operation: "getUser", handle: (s, r, p) => getUser(s, r, p) },
-  { method: "GET", pattern: /^\/api\/v2\/authorization\/divisions$/, operation: "getAuthorizationDivisions", handle: (s, r) => getDivisions(s, r) },
-  {
-    method: "GET",
-    pattern: /^\/api\/v2\/authorization\/divisions\/home$/,
-    operation: "getAuthorizationDivisionsHome",
-    handle: (s) => ok(renderDivision(s.homeDivision())),
-  },
-  {
-    method: "GET",
-    pattern: new RegExp(`^/api/v2/authorization/divisions/${UUIDISH}$`),
-    operation: "getAuthorizationDivision",
-    handle: (s, r, p) => getDivision(s, r, p),
-  },
-  {
-    method: "GET",
-    pattern: /^\/api\/v2\/authorization\/divisionspermitted\/paged\/me$/,
-    operation: "getAuthorizationDivisionspermittedPagedMe",
-    handle: (s, r) => divisionsPermitted(s, r, r.subject),
-  },
-  {
-    method: "GET",
-    pattern: new RegExp(`^/api/v2/authorization/divisionspermitted/paged/${UUIDISH}$`),
-    operation: "getAuthorizationDivisionspermittedPagedSubjectId",
-    handle: (s, r, [subjectId]) => {
-      const user = subjectId ? s.users.get(subjectId) : undefined;
-      if (!user) throw errors.notFound();
-      return divisionsPermitted(s, r, { kind: "user", user, client: r.subject.client });
-    },
-  },
-  { method: "GET", pattern: /^\/api\/v2\/tokens\/me$/, operation: "getTokensMe", handle: (s, r) => ok(renderTokenInfo(s, r.subject)) },
-  {
-    method: "GET",
-    pattern: new RegExp(`^/api/v2/oauth/clients/${UUIDISH}$`),
-    operation: "getOauthClient",
-    handle: (s, r, [clientId]) => {
-      requirePermission(s, r.subject, "oauth:client:view");
-      const client = clientId ? s.clients.get(clientId) : undefined;
-      if (!client) throw new ApiError(404, "client.not.found", "The OAuth client was not found.");
-      return ok(renderOAuthClient(s, client));
-    },
-  },
-  {
-    method: "GET",
-    pattern: new RegExp(`^/api/v2/authorization/roles/${UUIDISH}$`),
-    operation: "getAuthorizationRole",
-    handle: (s, r, [roleId]) => {
-      requirePermission(s, r.subject, "authorization:role:view");
-      const role = roleId ? s.roles.get(roleId) : undefined;
-      if (!role) throw errors.notFound();
-      const count = boolParam(r.query, "userCount", true) ? [...s.users.values()].filter((u) => u.grants.some((g) => g.roleId === role.id)).length : undefined;
-      return ok(renderRole(role, count));
-    },
-  },
-  { method: "GET", pattern: new RegExp(`^/api/v2/authorization/subjects/${UUIDISH}$`), operation: "getAuthorizationSubject", handle: (s, r, p) => getSubject(s, r, p) },
-  { method: "GET", pattern: /^\/api\/v2\/organizations\/me$/, operation: "getOrganizationsMe", handle: (s) => ok(renderOrganization(s)) },
-];
-
-export function matchRoute(method: string, path: string): { route: Route; params: string[] } | { route: null; pathKnown: boolean } {
-  let pathKnown = false;
-  for (const route of ROUTES) {
-    const m = route.pattern.exec(path);
-    if (!m) continue;
-    pathKnown = true;
-    if (route.method === method) return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
-  }
-  return { route: null, pathKnown };
-}
-

@@ -43,7 +43,7 @@ export function errorBody(status: number, code: string, message: string, context
   return { message, code, status, messageParams, contextId, details: [], errors: [] };
 }
 
-// Message templates from the spec's x-inin-error-codes (CONTRACT.md §b). How Genesys renders the list
+// Message templates from x-inin-error-codes in test/contract/openapi-subset.json. How Genesys renders the list
 // inside `%s` (brackets, comma-joined) is inferred.
 export const errors = {
   badRequest: (message = "The request could not be understood by the server due to malformed syntax.") => new ApiError(400, "bad.request", message),
@@ -91,7 +91,7 @@ export function send(res: ServerResponse, reply: Reply, correlationId: string, t
   res.end(payload);
 }
 
-const MAX_BODY_BYTES = 512_000; // request.bytes.max (CONTRACT.md §c)
+const MAX_BODY_BYTES = 512_000; // Genesys' request.bytes.max limit (a platform limit, not in the API spec)
 
 export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,6 +1,6 @@
 // The login host's endpoints: /oauth/token (client credentials, authorization code with optional PKCE,
 // refresh token), /oauth/authorize with an HTML sign-in page, and /logout. Errors are OAuth-style JSON
-// ({error, description, error_description}), not ErrorBody (CONTRACT.md §b).
+// ({error, description, error_description}), not ErrorBody: the login host is not part of the API spec.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 import type { Reply } from "./http";

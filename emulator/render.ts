@@ -99,7 +99,7 @@ interface Listing<T> {
   previousUri?: string;
 }
 
-/** The `*EntityListing` envelope with relative page URIs (CONTRACT.md §0). */
+/** The spec's `*EntityListing` envelope, with relative page URIs. */
 export function listing<T>(all: T[], pageNumber: number, pageSize: number, path: string, query: URLSearchParams): Listing<T> {
   const total = all.length;
   const pageCount = Math.ceil(total / pageSize);

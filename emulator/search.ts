@@ -168,8 +168,8 @@ function matches(c: Criterion, u: IndexedUser): boolean {
 }
 
 /**
- * Which user states a search returns when the query names no `state` criterion. Not documented (CONTRACT.md
- * §a.2); the emulator returns active and inactive users and never deleted ones (inferred).
+ * Which user states a search returns when the query names no `state` criterion. Not documented; the
+ * emulator returns active and inactive users and never deleted ones (inferred).
  */
 export function searchesStateByDefault(u: IndexedUser, query: Criterion[]): boolean {
   const namesState = (c: Criterion): boolean => c.fields.includes("state") || (c.group ?? []).some(namesState);

@@ -3,6 +3,7 @@
 // always yields a byte-identical org and tests can reset the emulator cheaply.
 
 import type { EmuDivision, EmuGrant, EmuOAuthClient, EmuOrg, EmuRole, EmuUser, UserState } from "./model";
+import { createUint32 } from "./prng";
 
 export const DEMO = {
   orgId: "1da080b4-081a-4928-b7d0-85fb83240b97",
@@ -71,14 +72,7 @@ interface Rng {
 }
 
 function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  const uint32 = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const uint32 = createUint32(seed);
   const next = (): number => uint32() / 4294967296;
   return {
     next,
@@ -428,7 +422,7 @@ const CLIENT_DIVISIONS: readonly DivisionSpec[] = [
     name: "Umbrella Health",
     description: "Client tenant: Umbrella Health member and patient services.",
     slug: "umbrella-health",
-    // Deliberately above 10,000: user search pages through at most 10,000 results (CONTRACT §a).
+    // Deliberately above 10,000: user search pages through at most 10,000 results (SEARCH_RESULT_WINDOW).
     size: 12000,
     spread: 150,
     departments: [

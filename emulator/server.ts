@@ -3,15 +3,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { matchRoute, type SearchHooks } from "./api";
-import { applyFaultInput, describeFaults, FaultInputError, NO_FAULTS, type Faults } from "./faults";
-import { ApiError, errorBody, errors, newCorrelationId, parseJson, readBody, send, type Reply } from "./http";
-import type { EmuOrg, UserState } from "./model";
+import type { SearchHooks } from "./api";
+import { CallStats, type StatsSnapshot } from "./call-stats";
+import { handleControl } from "./control-api";
+import { endStaleIndex, leakedUsers, moveDuringPaging, startStaleIndex } from "./fault-effects";
+import { applyFaultInput, NO_FAULTS, type Faults } from "./faults";
+import { ApiError, errorBody, errors, newCorrelationId, readBody, send, type Reply } from "./http";
+import type { EmuOrg } from "./model";
 import { handleAuthorizeGet, handleAuthorizePost, handleLogout, handleToken } from "./oauth";
 import { createRandom, type Random } from "./prng";
-import { divisionFilter, type SearchRequest } from "./search";
+import { matchRoute } from "./routes";
 import { seedOrg } from "./seed";
-import { EmulatorState, type IndexedUser, type TokenRecord } from "./state";
+import { EmulatorState, type TokenRecord } from "./state";
+
+export type { StatsSnapshot } from "./call-stats";
 
 export interface EmulatorOptions {
   port?: number;
@@ -27,16 +32,6 @@ export interface EmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** Clock, for tests. */
   now?: () => number;
-}
-
-export interface StatsSnapshot {
-  total: number;
-  byOperation: Record<string, Record<string, number>>;
-  /** API requests (any answer) by the OAuth client their token was issued to: tells the BFF's calls from staff's. */
-  byClient: Record<string, number>;
-  /** Access tokens issued, by OAuth client (client credentials, code and refresh grants). */
-  tokensByClient: Record<string, number>;
-  tokensIssued: number;
 }
 
 export interface RunningEmulator {
@@ -63,7 +58,7 @@ class Emulator {
   state!: EmulatorState;
   faults: Faults = NO_FAULTS;
   random!: Random;
-  private stats: StatsSnapshot = { total: 0, byOperation: {}, byClient: {}, tokensByClient: {}, tokensIssued: 0 };
+  private readonly calls = new CallStats();
   private windows = new Map<string, number[]>();
   private movesDone = 0;
   private revokeCountdown: number | null = null;
@@ -76,7 +71,7 @@ class Emulator {
   }
 
   reset(): void {
-    const seed = this.options.seed ?? 1;
+    const seed = this.seed;
     this.state = new EmulatorState(freshOrg(seed), this.now);
     if (this.options.tokenLifetimeSeconds !== undefined) {
       for (const c of this.state.clients.values()) this.state.lifetimeOverrides.set(c.id, this.options.tokenLifetimeSeconds);
@@ -92,29 +87,24 @@ class Emulator {
     this.setFaults(initial);
   }
 
+  get seed(): number {
+    return this.options.seed ?? 1;
+  }
+
   resetStats(): void {
-    this.stats = { total: 0, byOperation: {}, byClient: {}, tokensByClient: {}, tokensIssued: 0 };
+    this.calls.reset();
   }
 
   snapshot(): StatsSnapshot {
-    return structuredClone(this.stats);
-  }
-
-  private count(operation: string, status: number): void {
-    this.stats.total++;
-    const op = (this.stats.byOperation[operation] ??= {});
-    op[status] = (op[status] ?? 0) + 1;
+    return this.calls.snapshot();
   }
 
   setFaults(input: Record<string, unknown>): Faults {
     const before = this.faults;
     const next = applyFaultInput(before, input);
     this.faults = next;
-    if (next.staleIndex && !before.staleIndex) this.startStaleIndex(next.staleIndex.count);
-    if (!next.staleIndex && before.staleIndex) {
-      this.state.indexFrozen = false;
-      for (const u of this.state.users.values()) this.state.reindex(u);
-    }
+    if (next.staleIndex && !before.staleIndex) startStaleIndex(this.state, next.staleIndex.count);
+    if (!next.staleIndex && before.staleIndex) endStaleIndex(this.state);
     if (next.revokeTokens && next.revokeTokens !== before.revokeTokens) {
       if (next.revokeTokens.afterRequests === 0) {
         this.state.revokeAllTokens();
@@ -127,53 +117,13 @@ class Emulator {
     return this.faults;
   }
 
-  /** The index stops following the directory; then users move out of every populated custom division. */
-  private startStaleIndex(count: number): void {
-    this.state.indexFrozen = true;
-    const custom = this.state.org.divisions.filter((d) => !d.homeDivision);
-    custom.forEach((d, i) => {
-      const target = custom[(i + 1) % custom.length];
-      if (!target) return;
-      for (const id of this.state.memberIds(d.id, ["active"]).slice(0, count)) this.state.moveUser(id, target.id);
-    });
-  }
-
   private searchHooks(): SearchHooks {
     return {
-      leaked: (query) => this.leakedUsers(query),
-      beforePage: (req) => this.moveDuringPaging(req),
+      leaked: (query) => leakedUsers(this.state, this.faults.leak, query),
+      beforePage: (req) => {
+        this.movesDone = moveDuringPaging(this.state, this.faults.moveDuringPaging, req, this.random, this.movesDone);
+      },
     };
-  }
-
-  private leakedUsers(query: SearchRequest["query"]): IndexedUser[] {
-    const leak = this.faults.leak;
-    const wanted = divisionFilter(query);
-    if (!leak || wanted.length === 0) return [];
-    const out: IndexedUser[] = [];
-    // Deterministic choice: the same foreign users leak into every page of a query, as a bad index would.
-    for (const u of this.state.index.values()) {
-      if (!wanted.includes(u.divisionId) && u.state === "active") out.push(u);
-      if (out.length >= leak.count) break;
-    }
-    return out;
-  }
-
-  private moveDuringPaging(req: SearchRequest): void {
-    const f = this.faults.moveDuringPaging;
-    const [divisionId] = divisionFilter(req.query);
-    if (!f || !divisionId) return;
-    const others = this.state.org.divisions.filter((d) => d.id !== divisionId);
-    for (let i = 0; i < f.perRequest && this.movesDone < f.maxMoves; i++, this.movesDone++) {
-      const pick = <T>(xs: T[]): T | undefined => xs[Math.floor(this.random() * xs.length)];
-      const other = pick(others);
-      if (!other) return;
-      // Alternate: a member leaves (later pages shift up), then an outsider joins (earlier pages shift down).
-      const leaving = this.movesDone % 2 === 0;
-      const from = leaving ? divisionId : other.id;
-      const to = leaving ? other.id : divisionId;
-      const id = pick(this.state.memberIds(from, ["active"]));
-      if (id) this.state.moveUser(id, to);
-    }
   }
 
   /** Sliding 60-second window per token; returns the Retry-After seconds when over the limit. */
@@ -214,24 +164,20 @@ class Emulator {
     const method = req.method ?? "GET";
 
     if (path.startsWith("/__emulator/")) {
-      send(res, await this.control(method, path, url.searchParams, req), correlationId);
+      send(res, await handleControl(this, method, path, url.searchParams, req), correlationId);
       return;
     }
 
     await this.delay();
 
     if (path === "/oauth/token" || path === "/oauth/authorize" || path === "/logout") {
-      // The login host answers OAuth-style, never with an ErrorBody (CONTRACT.md §b), even when the body is too large.
+      // The login host answers OAuth-style, never with an ErrorBody (it is not part of the API spec), even when the body is too large.
       const reply = await this.oauth(method, path, url.searchParams, req).catch((e: unknown): Reply => {
         if (!(e instanceof ApiError)) throw e;
         return { status: e.status, headers: e.headers, body: { error: "invalid_request", description: e.message, error_description: e.message } };
       });
-      this.count(path === "/oauth/token" ? "oauthToken" : path === "/logout" ? "logout" : "oauthAuthorize", reply.status);
-      if (path === "/oauth/token" && reply.status === 200) {
-        this.stats.tokensIssued++;
-        const clientId = this.clientOfToken(reply);
-        if (clientId) this.stats.tokensByClient[clientId] = (this.stats.tokensByClient[clientId] ?? 0) + 1;
-      }
+      this.calls.count(path === "/oauth/token" ? "oauthToken" : path === "/logout" ? "logout" : "oauthAuthorize", reply.status);
+      if (path === "/oauth/token" && reply.status === 200) this.calls.tokenIssued(this.clientOfToken(reply));
       send(res, reply, correlationId);
       return;
     }
@@ -243,8 +189,7 @@ class Emulator {
     try {
       if (!path.startsWith("/api/v2/")) throw errors.notFound();
       const token = this.authenticate(req);
-      const clientId = token.subject.client.id;
-      this.stats.byClient[clientId] = (this.stats.byClient[clientId] ?? 0) + 1;
+      this.calls.byClient(token.subject.client.id);
       if (this.revokeCountdown !== null && --this.revokeCountdown <= 0) {
         this.revokeCountdown = null;
         this.state.revokeAllTokens();
@@ -252,7 +197,7 @@ class Emulator {
       }
       if (this.faults.timeout && this.random() < this.faults.timeout.rate) {
         this.hang(res, this.faults.timeout.hangMs);
-        this.count(operation, 0);
+        this.calls.count(operation, 0);
         return;
       }
       const retryAfter = this.rateLimited(token.token);
@@ -269,7 +214,7 @@ class Emulator {
     } catch (e) {
       reply = toErrorReply(e, correlationId);
     }
-    this.count(operation, reply.status);
+    this.calls.count(operation, reply.status);
     send(res, reply, correlationId, truncate);
   }
 
@@ -299,71 +244,6 @@ class Emulator {
     if (path === "/oauth/authorize" && method === "POST") return handleAuthorizePost(this.state, form);
     if (path === "/oauth/token" && method === "POST") return handleToken(this.state, req.headers.authorization, form);
     return { status: 405, body: { error: "invalid_request", description: "method not allowed", error_description: "method not allowed" } };
-  }
-
-  private async control(method: string, path: string, query: URLSearchParams, req: IncomingMessage): Promise<Reply> {
-    const json = async () => parseJson(await readBody(req));
-    const route = `${method} ${path}`;
-    try {
-      if (route === "GET /__emulator/health") {
-        return { status: 200, body: { status: "ok", org: this.state.org.name, users: this.state.users.size, seed: this.options.seed ?? 1 } };
-      }
-      if (route === "POST /__emulator/reset") {
-        this.reset();
-        return { status: 200, body: { status: "reset" } };
-      }
-      if (route === "GET /__emulator/stats") return { status: 200, body: this.snapshot() };
-      if (route === "DELETE /__emulator/stats") {
-        this.resetStats();
-        return { status: 200, body: this.snapshot() };
-      }
-      if (route === "GET /__emulator/faults") return { status: 200, body: describeFaults(this.faults) };
-      if (route === "PUT /__emulator/faults") {
-        return { status: 200, body: describeFaults(this.setFaults((await json()) as Record<string, unknown>)) };
-      }
-      if (route === "POST /__emulator/tokens/revoke") return { status: 200, body: { revoked: this.state.revokeAllTokens() } };
-      let m = /^GET \/__emulator\/divisions\/([^/]+)\/user-ids$/.exec(route);
-      if (m?.[1]) {
-        if (!this.state.divisions.has(m[1])) return { status: 404, body: { error: "unknown division" } };
-        const st = query.get("state") ?? "any";
-        const states: UserState[] | null = st === "any" ? ["active", "inactive"] : st === "active" || st === "inactive" ? [st] : null;
-        if (!states) return { status: 400, body: { error: "state must be active, inactive or any" } };
-        return { status: 200, body: this.state.memberIds(m[1], states) };
-      }
-      m = /^PUT \/__emulator\/clients\/([^/]+)$/.exec(route);
-      if (m?.[1]) {
-        const client = this.state.clients.get(m[1]);
-        const body = (await json()) as { accessTokenValiditySeconds?: unknown } | undefined;
-        const seconds = body?.accessTokenValiditySeconds;
-        if (!client || typeof seconds !== "number" || seconds < 1) return { status: 400, body: { error: "unknown client or bad accessTokenValiditySeconds" } };
-        this.state.lifetimeOverrides.set(client.id, seconds);
-        return { status: 200, body: { id: client.id, accessTokenValiditySeconds: seconds } };
-      }
-      m = /^PUT \/__emulator\/users\/([^/]+)\/grants$/.exec(route);
-      if (m?.[1]) {
-        const user = this.state.users.get(m[1]);
-        const body = (await json()) as { grants?: unknown } | undefined;
-        const grants = body?.grants;
-        const valid = Array.isArray(grants) && grants.every((g: unknown) => typeof g === "object" && g !== null && typeof (g as { roleId?: unknown }).roleId === "string" && typeof (g as { divisionId?: unknown }).divisionId === "string");
-        if (!user || !valid) return { status: 400, body: { error: "unknown user or bad grants" } };
-        user.grants = (grants as { roleId: string; divisionId: string }[]).map((g) => ({ roleId: g.roleId, divisionId: g.divisionId }));
-        return { status: 200, body: { id: user.id, grants: user.grants } };
-      }
-      m = /^POST \/__emulator\/users\/([^/]+)\/move$/.exec(route);
-      if (m?.[1]) {
-        const body = (await json()) as { divisionId?: unknown } | undefined;
-        if (!this.state.users.has(m[1]) || typeof body?.divisionId !== "string" || !this.state.divisions.has(body.divisionId)) {
-          return { status: 400, body: { error: "unknown user or division" } };
-        }
-        this.state.moveUser(m[1], body.divisionId);
-        return { status: 200, body: { id: m[1], divisionId: body.divisionId } };
-      }
-      return { status: 404, body: { error: "unknown emulator control route" } };
-    } catch (e) {
-      if (e instanceof FaultInputError) return { status: 400, body: { error: e.message } };
-      if (e instanceof ApiError) return { status: e.status, body: { error: e.message } };
-      throw e;
-    }
   }
 }
 

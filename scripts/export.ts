@@ -5,16 +5,10 @@ import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 
-import { audit, auditRefusal } from "@/lib/server/audit/record";
-import { adviceFor } from "@/lib/server/genesys/error-advice";
-import { AppError } from "@/lib/server/platform/errors";
-import { toUpstreamError, UpstreamError, appErrorFromUpstream } from "@/lib/server/genesys";
-import { ConfigError, getEnv } from "@/lib/server/platform/env";
-import { DivisionService } from "@/lib/server/divisions/service";
-import { logToStderr } from "@/lib/server/platform/logger";
-import { getSharedStore } from "@/lib/server/shared-state/store";
-import type { DivisionUsers, UserDto } from "@/lib/server/divisions/fetch";
-import { EXPORT_HEADER, userCsvRow } from "@/lib/server/divisions/export";
+import { audit, auditRefusal } from "@/lib/server/audit";
+import { fetchDivisionUncached, EXPORT_HEADER, operatorAccess, userCsvRow, type DivisionUsers, type UserDto } from "@/lib/server/divisions";
+import { adviceFor, appErrorFromUpstream, toUpstreamError, UpstreamError } from "@/lib/server/genesys";
+import { AppError, ConfigError, logToStderr } from "@/lib/server/platform";
 import { filterRows, type StateFilter } from "@/lib/shared/user-view";
 
 const USAGE = "Usage: npm run export -- --division <id or exact name> [--format json|csv|ndjson] [--out FILE] [--state active|inactive|any]";
@@ -57,17 +51,6 @@ function parse() {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function resolveDivisionId(service: DivisionService, input: string): Promise<string> {
-  if (UUID.test(input)) return input;
-  const all = await service.client.listDivisions();
-  const matches = all.filter((d) => d.name === input);
-  const [only] = matches;
-  if (matches.length === 1 && only) return only.id;
-  if (matches.length > 1) throw new UsageError(`More than one division is named "${input}"; pass its id instead: ${matches.map((d) => d.id).join(", ")}`);
-  const names = all.map((d) => d.name).sort();
-  throw new AppError("not_found", `No division is named "${input}". Divisions: ${names.join(", ")}`);
-}
-
 function render(result: DivisionUsers, users: UserDto[], format: "json" | "csv" | "ndjson", state: StateFilter): string {
   if (format === "csv") return EXPORT_HEADER + users.map(userCsvRow).join("");
   if (format === "ndjson") return users.map((u) => JSON.stringify(u)).join("\n") + (users.length ? "\n" : "");
@@ -91,11 +74,11 @@ async function main(): Promise<number> {
   // Standard output is the export itself; log lines (one per Genesys call at info) go to stderr, warnings only unless asked.
   process.env.LOG_LEVEL ??= "warn";
   logToStderr();
-  // With REDIS_URL, the export spends from the same per-minute budget (and token) as the running app.
-  const service = new DivisionService(getEnv(), getSharedStore());
-  const divisionId = await resolveDivisionId(service, args.division);
+  // The operator path: no staff grants apply, the isolation checks do. With REDIS_URL, the export spends from
+  // the same per-minute budget (and token) as the running app.
+  const division = await operatorAccess.forExport(args.division);
   let lastPct = -1;
-  const result = await service.fetchUncached(divisionId, (p) => {
+  const result = await fetchDivisionUncached(division, (p) => {
     const pct = p.pagesTotal ? Math.floor((100 * p.pagesDone) / p.pagesTotal) : 0;
     if (process.stderr.isTTY && pct !== lastPct) {
       lastPct = pct;

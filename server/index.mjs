@@ -19,8 +19,8 @@ const handle = app.getRequestHandler();
 const gate = new AdmissionGate(settings.gate);
 /** @type {AsyncLocalStorage<Slot>} */
 const slots = new AsyncLocalStorage();
-// The app's modules are bundled apart from this file: lib/server/metrics.ts reports the gate's figures, and
-// lib/server/admission.ts finds the current request's slot, through these.
+// The app's modules are bundled apart from this file: lib/server/platform/metrics.ts reports the gate's figures,
+// and lib/server/platform/admission.ts finds the current request's slot, through these.
 Object.defineProperty(globalThis, Symbol.for("tenantscope.admission-gate"), { value: gate });
 Object.defineProperty(globalThis, Symbol.for("tenantscope.admission-slots"), { value: slots });
 

@@ -5,22 +5,14 @@ import { redirect } from "next/navigation";
 import { DivisionList } from "@/components/division-list";
 import { divisionsQueryOptions } from "@/lib/client/divisions";
 import { getQueryClient } from "@/lib/client/query-client";
-import { visibleDivisions } from "@/lib/server/divisions";
 import { requirePageStaff } from "@/lib/server/auth";
-import type { DivisionSummary } from "@/lib/shared/api-types";
+import { toDivisionSummary, visibleDivisions } from "@/lib/server/divisions";
 
 export const metadata: Metadata = { title: "Divisions" };
 
 export default async function HomePage() {
   const staff = await requirePageStaff();
-  const visible = await visibleDivisions(staff);
-  const divisions: DivisionSummary[] = visible.map(({ division, reachable }) => ({
-    id: division.id,
-    name: division.name,
-    description: division.description,
-    userCount: division.userCount,
-    reachable,
-  }));
+  const divisions = (await visibleDivisions(staff)).map(toDivisionSummary);
   // A manager with exactly one tenant has nothing to choose.
   const [only] = divisions;
   if (!staff.isAdmin && divisions.length === 1 && only?.reachable) redirect(`/divisions/${only.id}`);

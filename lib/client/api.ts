@@ -1,10 +1,11 @@
-// The browser's only way to the BFF: same-origin fetches that turn the error model into ApiError.
+import type { z } from "zod";
 
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  [key: string]: unknown;
-}
+import { errorBodySchema, type ApiErrorBody } from "@/lib/shared/contract";
+
+// The browser's only way to the BFF: same-origin fetches whose bodies are parsed with the contract's
+// schemas, never cast; the error model and any unreadable body both become an ApiError.
+
+export type { ApiErrorBody };
 
 export class ApiError extends Error {
   constructor(
@@ -18,18 +19,46 @@ export class ApiError extends Error {
   }
 }
 
-export async function readError(res: Response): Promise<ApiError> {
+/** A body that is not what the contract says: the page cannot trust any of it. */
+export function unreadableResponse(issues?: z.ZodError["issues"]): ApiError {
+  return new ApiError(502, {
+    code: "upstream_bad_response",
+    message: "The server sent a response the page could not read.",
+    // For whoever opens the console; the page shows only the message.
+    ...(issues ? { issues: issues.slice(0, 5).map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`) } : {}),
+  });
+}
+
+/** `data` checked against `schema`; an ApiError (502) when it does not fit. */
+export function parseBody<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
+  const result = schema.safeParse(data);
+  if (!result.success) throw unreadableResponse(result.error.issues);
+  return result.data;
+}
+
+async function jsonOf(res: Response): Promise<unknown> {
   try {
-    const data = (await res.json()) as { error?: ApiErrorBody };
-    if (data.error?.code) return new ApiError(res.status, data.error);
+    return await res.json();
   } catch {
-    // not our error body
+    return undefined;
   }
+}
+
+/** The ApiError of a failed response: its error body, or (say, a proxy's HTML page) one made from the status. */
+export async function readError(res: Response): Promise<ApiError> {
+  const parsed = errorBodySchema.safeParse(await jsonOf(res));
+  if (parsed.success) return new ApiError(res.status, parsed.data.error);
   return new ApiError(res.status, { code: res.status === 401 ? "unauthenticated" : "internal", message: `Request failed (${res.status}).` });
 }
 
-export async function getJson<T>(path: string, init: RequestInit = {}): Promise<T> {
+export async function getJson<S extends z.ZodType>(path: string, schema: S, init: RequestInit = {}): Promise<z.output<S>> {
   const res = await fetch(path, { ...init, headers: { Accept: "application/json", ...init.headers }, credentials: "same-origin" });
   if (!res.ok) throw await readError(res);
-  return (await res.json()) as T;
+  let data: unknown;
+  try {
+    data = await res.json();
+  } catch {
+    throw unreadableResponse();
+  }
+  return parseBody(schema, data);
 }

@@ -1,10 +1,10 @@
 import { useMutation } from "@tanstack/react-query";
 
-import type { AuditIntegrity } from "@/lib/shared/api-types";
+import { auditIntegritySchema } from "@/lib/shared/contract";
 
 import { getJson } from "./api";
 
 /** Recomputes the audit trail's hash chain on the server (admins only). */
 export function useAuditIntegrityCheck() {
-  return useMutation({ mutationFn: () => getJson<AuditIntegrity>("/api/audit/integrity") });
+  return useMutation({ mutationFn: () => getJson("/api/audit/integrity", auditIntegritySchema) });
 }

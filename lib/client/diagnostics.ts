@@ -1,13 +1,13 @@
 import { queryOptions, useMutation, useQuery } from "@tanstack/react-query";
 
-import type { Diagnostics, DivisionTest } from "@/lib/shared/api-types";
+import { diagnosticsSchema, divisionTestSchema } from "@/lib/shared/contract";
 
 import { getJson } from "./api";
 
 export function diagnosticsQueryOptions() {
   return queryOptions({
     queryKey: ["diagnostics"],
-    queryFn: () => getJson<Diagnostics>("/api/diagnostics"),
+    queryFn: () => getJson("/api/diagnostics", diagnosticsSchema),
     staleTime: 0,
   });
 }
@@ -18,6 +18,6 @@ export function useDiagnostics() {
 
 export function useTestDivision() {
   return useMutation({
-    mutationFn: (divisionId: string) => getJson<DivisionTest>(`/api/diagnostics/divisions/${encodeURIComponent(divisionId)}/test`, { method: "POST" }),
+    mutationFn: (divisionId: string) => getJson(`/api/diagnostics/divisions/${encodeURIComponent(divisionId)}/test`, divisionTestSchema, { method: "POST" }),
   });
 }

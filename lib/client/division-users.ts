@@ -1,9 +1,9 @@
 import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useSyncExternalStore } from "react";
 
-import type { DivisionUsersPayload, FetchProgress } from "@/lib/shared/api-types";
+import { usersStreamLineSchema, type DivisionUsersPayload, type FetchProgress, type UsersStreamLine } from "@/lib/shared/contract";
 
-import { ApiError, readError } from "./api";
+import { ApiError, parseBody, readError, unreadableResponse } from "./api";
 
 // A division's users over the BFF's NDJSON variant: progress lines while a cold fetch runs (kept in a
 // small store the progress bar subscribes to), then the result line, which becomes the query's data.
@@ -27,7 +27,16 @@ export function useFetchProgress(divisionId: string): FetchProgress | null {
   );
 }
 
-type Line = ({ type: "progress" } & FetchProgress) | ({ type: "result" } & DivisionUsersPayload) | { type: "error"; status: number; error: { code: string; message: string } };
+/** One NDJSON line, checked against the contract; a line that is not JSON is unreadable too. */
+function parseLine(text: string): UsersStreamLine {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw unreadableResponse();
+  }
+  return parseBody(usersStreamLineSchema, data);
+}
 
 export async function fetchDivisionUsers(divisionId: string, options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<DivisionUsersPayload> {
   const url = `/api/divisions/${encodeURIComponent(divisionId)}/users${options.refresh ? "?refresh=1" : ""}`;
@@ -41,10 +50,12 @@ export async function fetchDivisionUsers(divisionId: string, options: { refresh?
       if (value) buffer += value;
       let nl: number;
       while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = JSON.parse(buffer.slice(0, nl)) as Line;
+        const line = parseLine(buffer.slice(0, nl));
         buffer = buffer.slice(nl + 1);
-        if (line.type === "progress") setProgress(divisionId, line);
-        else if (line.type === "error") throw new ApiError(line.status, line.error);
+        if (line.type === "progress") {
+          const { type: _type, ...p } = line;
+          setProgress(divisionId, p);
+        } else if (line.type === "error") throw new ApiError(line.status, line.error);
         else {
           const { type: _type, ...payload } = line;
           return payload;

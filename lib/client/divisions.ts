@@ -1,13 +1,13 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 
-import type { DivisionSummary } from "@/lib/shared/api-types";
+import { divisionsListSchema } from "@/lib/shared/contract";
 
 import { getJson } from "./api";
 
 export function divisionsQueryOptions() {
   return queryOptions({
     queryKey: ["divisions"],
-    queryFn: () => getJson<{ divisions: DivisionSummary[] }>("/api/divisions").then((r) => r.divisions),
+    queryFn: () => getJson("/api/divisions", divisionsListSchema).then((r) => r.divisions),
   });
 }
 

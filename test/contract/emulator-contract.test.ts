@@ -1,8 +1,8 @@
 /**
- * Contract tests of the local Genesys Cloud emulator against the official spec subset (openapi-subset.json) and
- * CONTRACT.md: every one of the 15 operations, its success response and every error kind the emulator can
- * produce for it (401 ×4, 403, 404, 400s, 413, 429, 5xx), each validated with expectMatchesSpec, plus the
- * ININ-Correlation-Id / contextId rule, the x-inin-error-codes of the operation, and OAuth shapes (§b, §d).
+ * Contract tests of the local Genesys Cloud emulator against the official spec subset (openapi-subset.json,
+ * provenance in SOURCE.md): every one of the 15 operations, its success response and every error kind the
+ * emulator can produce for it (401 ×4, 403, 404, 400s, 413, 429, 5xx), each validated with expectMatchesSpec,
+ * plus the ININ-Correlation-Id / contextId rule, the x-inin-error-codes of the operation, and OAuth shapes.
  */
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -560,7 +560,7 @@ describe("5xx via faults (p5xx: 1)", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Behaviour the app relies on (CONTRACT.md §a, §f)
+// Behaviour the app relies on that the spec does not state
 
 describe("division directory semantics", () => {
   it("search results carry division.id equal to the requested division", async () => {
@@ -666,7 +666,7 @@ describe("division directory semantics", () => {
     expect(admin.token?.OAuthClient?.id).toBe(C.staffLogin.id);
   });
 
-  it("search is not division-restricted unless enforcePermissions is set (CONTRACT.md §a.6)", async () => {
+  it("search is not division-restricted unless enforcePermissions is set", async () => {
     const stark = { pageSize: 5, query: [{ type: "EXACT", fields: ["divisionId"], values: [D.stark] }] };
     const open = await ok<SearchView>(post(search, stark));
     expect(open.total).toBe((await groundTruth(D.stark)).length);
@@ -676,7 +676,7 @@ describe("division directory semantics", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// OAuth (not in the spec: CONTRACT.md §b and §d)
+// OAuth (the login host is not in the spec)
 
 function expectCorrelated(res: HttpResult): void {
   expect(res.headers.get("inin-correlation-id"), `ININ-Correlation-Id missing (${res.status})`).toMatch(/\S/);
@@ -691,7 +691,7 @@ function expectOAuthError(res: HttpResult, status: number, error: string): void 
   expect(b.error).toBe(error);
   expect(typeof b.error_description === "string" && b.error_description !== "").toBe(true);
   for (const key of Object.keys(b)) expect(["error", "error_description", "description"]).toContain(key);
-  // Not an ErrorBody (CONTRACT.md §b).
+  // Not an ErrorBody.
   expect(b.code).toBeUndefined();
 }
 

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
+import { errorBodySchema } from "@/lib/shared/contract";
 
+import { readBody } from "../support/bff-bodies";
 import { signIn, type CookieJar } from "../support/http-session";
 import { send, startHttpStack, type Stack } from "../support/http-stack";
 
@@ -70,7 +72,7 @@ describe("the admission gate", () => {
       expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     }
     const apiShed = shed.find((r) => r.url.includes("/api/"));
-    if (apiShed) expect(await apiShed.json()).toEqual({ error: { code: "overloaded", message: expect.stringContaining("busy") } });
+    if (apiShed) expect(await readBody(errorBodySchema, apiShed)).toEqual({ error: { code: "overloaded", message: expect.stringContaining("busy") } });
     const pageShed = shed.find((r) => !r.url.includes("/api/"));
     if (pageShed) expect(await pageShed.text()).toContain("Tenantscope is busy right now");
   });

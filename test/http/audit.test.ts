@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
+import { auditIntegritySchema, auditPageSchema, divisionUsersPayloadSchema, type AuditPageDto } from "@/lib/shared/contract";
 
+import { errorOf, parseBody, readBody } from "../support/bff-bodies";
 import type { CookieJar } from "../support/http-session";
 import { errorCode, parseCsv, send, sendText, signInAll, startHttpStack, type Account, type Stack } from "../support/http-stack";
 
@@ -13,24 +15,10 @@ let stack: Stack;
 let app: string;
 let jars: Record<Account, CookieJar>;
 
-interface AuditEventBody {
-  id: number;
-  at: string;
-  action: string;
-  outcome: string;
-  code?: string;
-  actor: { email: string; role: string } | null;
-  divisionId?: string;
-  divisionName?: string;
-  rows?: number;
-  isolation?: { checked: number; verified: number; dropped: number; countMatches: boolean; consistent: boolean };
-  requestId?: string;
-}
-
-async function auditPage(query = ""): Promise<{ events: AuditEventBody[]; nextBefore: number | null }> {
+async function auditPage(query = ""): Promise<AuditPageDto> {
   const res = await sendText(`${app}/api/audit${query}`, { jar: jars.admin });
   expect(res.status, res.text).toBe(200);
-  return JSON.parse(res.text) as { events: AuditEventBody[]; nextBefore: number | null };
+  return parseBody(auditPageSchema, res.text, `/api/audit${query}`);
 }
 
 beforeAll(async () => {
@@ -47,7 +35,7 @@ describe("what is recorded", () => {
   it("a view: who, which division, rows, isolation summary, outcome and the request id", async () => {
     const res = await send(`${app}/api/divisions/${DEMO.divisions.acme}/users`, { jar: jars.ana });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { users: unknown[] };
+    const body = await readBody(divisionUsersPayloadSchema, res);
     const [event] = (await auditPage(`?person=${encodeURIComponent(DEMO.staff.ana.email)}&action=division.view&limit=1`)).events;
     expect(event).toMatchObject({
       action: "division.view",
@@ -91,10 +79,10 @@ describe("what is recorded", () => {
 
 describe("who may read it", () => {
   it.each([
-    ["/api/audit", "json"],
-    ["/api/audit.csv", "csv"],
-    ["/api/audit/integrity", "json"],
-  ])("%s: 401 signed out, 403 for managers (and their attempt is recorded), 200 for admins", async (path) => {
+    ["/api/audit", auditPageSchema],
+    ["/api/audit.csv", null],
+    ["/api/audit/integrity", auditIntegritySchema],
+  ])("%s: 401 signed out, 403 for managers (and their attempt is recorded), 200 for admins", async (path, schema) => {
     const signedOut = await sendText(`${app}${path}`);
     expect(signedOut.status).toBe(401);
     expect(errorCode(signedOut.text)).toBe("unauthenticated");
@@ -104,7 +92,9 @@ describe("who may read it", () => {
       expect(errorCode(res.text)).toBe("forbidden");
       expect(res.text).not.toContain("@northwind.example");
     }
-    expect((await send(`${app}${path}`, { jar: jars.admin })).status).toBe(200);
+    const ok = await sendText(`${app}${path}`, { jar: jars.admin });
+    expect(ok.status).toBe(200);
+    if (schema) parseBody(schema, ok.text, path);
     const [attempt] = (await auditPage(`?person=${encodeURIComponent(DEMO.staff.noAccess.email)}&outcome=denied&limit=1`)).events;
     expect(attempt?.action).toMatch(/^audit\./);
   });
@@ -157,15 +147,15 @@ describe("filters, paging and CSV", () => {
   ])("GET /api/audit%s is a 400 naming %s", async (query, field) => {
     const res = await sendText(`${app}/api/audit${query}`, { jar: jars.admin });
     expect(res.status).toBe(400);
-    const body = JSON.parse(res.text) as { error: { code: string; field: string } };
-    expect(body.error).toMatchObject({ code: "bad_request", field });
+    expect(errorOf(res.text)).toMatchObject({ code: "bad_request", field });
   });
 
   it("the CSV holds every matching event, formulas neutralised, and its export is itself recorded", async () => {
     const res = await sendText(`${app}/api/audit.csv?action=division.view`, { jar: jars.admin });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="tenantscope-audit-\d{4}-\d{2}-\d{2}\.csv"$/);
+    // One CSV response for both exports: the plain name and its RFC 6266 filename* twin.
+    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="(tenantscope-audit-\d{4}-\d{2}-\d{2}\.csv)"; filename\*=UTF-8''\1$/);
     const [header, ...rows] = parseCsv(res.text);
     expect(header?.slice(0, 6)).toEqual(["at", "action", "outcome", "code", "actorEmail", "actorName"]);
     const json = await auditPage("?action=division.view&limit=500");
@@ -178,7 +168,7 @@ describe("filters, paging and CSV", () => {
 
   it("the integrity check recomputes the hash chain", async () => {
     const res = await sendText(`${app}/api/audit/integrity`, { jar: jars.admin });
-    const check = JSON.parse(res.text) as { ok: boolean; checked: number };
+    const check = parseBody(auditIntegritySchema, res.text);
     expect(check.ok).toBe(true);
     expect(check.checked).toBeGreaterThan(10);
   });

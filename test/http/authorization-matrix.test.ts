@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
+import { diagnosticsSchema, divisionDetailSchema, divisionsListSchema, divisionTestSchema, divisionUsersPayloadSchema } from "@/lib/shared/contract";
+import { errorOf, parseBody, parseUsersStream } from "@/test/support/bff-bodies";
 import type { CookieJar } from "@/test/support/http-session";
 import {
   ACCOUNTS,
@@ -73,20 +75,52 @@ interface RouteSpec {
   path: (id: string) => string;
   headers?: Record<string, string>;
   expected: Table;
+  /** Checks a 200 body against its contract schema (none for the CSV). */
+  check200?: (text: string, what: string) => void;
+}
+
+function lastLineIsResult(text: string, what: string): void {
+  const lines = parseUsersStream(text);
+  expect(lines.at(-1)?.type, what).toBe("result");
 }
 
 const ROUTES: readonly RouteSpec[] = [
-  { name: "GET /api/divisions/{id}", method: "GET", path: (id) => `/api/divisions/${id}`, expected: DIVISION_ROUTES_EXPECTED },
-  { name: "GET /api/divisions/{id}/users (JSON)", method: "GET", path: (id) => `/api/divisions/${id}/users`, expected: DIVISION_ROUTES_EXPECTED },
+  {
+    name: "GET /api/divisions/{id}",
+    method: "GET",
+    path: (id) => `/api/divisions/${id}`,
+    expected: DIVISION_ROUTES_EXPECTED,
+    check200: (text, what) => {
+      parseBody(divisionDetailSchema, text, what);
+    },
+  },
+  {
+    name: "GET /api/divisions/{id}/users (JSON)",
+    method: "GET",
+    path: (id) => `/api/divisions/${id}/users`,
+    expected: DIVISION_ROUTES_EXPECTED,
+    check200: (text, what) => {
+      parseBody(divisionUsersPayloadSchema, text, what);
+    },
+  },
   {
     name: "GET /api/divisions/{id}/users (NDJSON)",
     method: "GET",
     path: (id) => `/api/divisions/${id}/users`,
     headers: { accept: "application/x-ndjson" },
     expected: DIVISION_ROUTES_EXPECTED,
+    check200: lastLineIsResult,
   },
   { name: "GET /api/divisions/{id}/users.csv", method: "GET", path: (id) => `/api/divisions/${id}/users.csv?q=&state=any&sort=-name`, expected: DIVISION_ROUTES_EXPECTED },
-  { name: "POST /api/diagnostics/divisions/{id}/test", method: "POST", path: (id) => `/api/diagnostics/divisions/${id}/test`, expected: DIAGNOSTICS_TEST_EXPECTED },
+  {
+    name: "POST /api/diagnostics/divisions/{id}/test",
+    method: "POST",
+    path: (id) => `/api/diagnostics/divisions/${id}/test`,
+    expected: DIAGNOSTICS_TEST_EXPECTED,
+    check200: (text, what) => {
+      parseBody(divisionTestSchema, text, what);
+    },
+  },
 ];
 
 function cellOf(res: TextResponse): string {
@@ -130,11 +164,11 @@ describe("authorization matrix", () => {
           });
           actual[caller][target] = cellOf(res);
           expectNoForeignUsers(caller, `${route.name} on ${target}`, res.text);
+          const what = `${route.name} ${caller}/${target}`;
           if (res.status !== 200) {
-            expect(res.headers.get("content-type"), `${route.name} ${caller}/${target}`).toMatch(/^application\/json/);
-            const body = JSON.parse(res.text) as { error: { message?: unknown } };
-            expect(typeof body.error.message).toBe("string");
-          }
+            expect(res.headers.get("content-type"), what).toMatch(/^application\/json/);
+            errorOf(res.text, what);
+          } else route.check200?.(res.text, what);
         }
       }
       // One comparison of the whole table, so a failure shows every wrong cell at once.
@@ -147,10 +181,10 @@ describe("authorization matrix", () => {
       const id = TARGET_IDS[caller].own;
       if (DIVISION_ROUTES_EXPECTED[caller].own !== "200") continue;
       const members = truth.members.get(id);
-      const detail = JSON.parse((await sendText(`${app}/api/divisions/${id}`, { jar: jars[caller] })).text) as { division: { id: string }; access: { role: string } };
+      const detail = parseBody(divisionDetailSchema, (await sendText(`${app}/api/divisions/${id}`, { jar: jars[caller] })).text);
       expect(detail.division.id).toBe(id);
       expect(detail.access.role).toBe(caller === "admin" ? "admin" : "manager");
-      const users = JSON.parse((await sendText(`${app}/api/divisions/${id}/users`, { jar: jars[caller] })).text) as { users: { id: string; divisionId: string }[] };
+      const users = parseBody(divisionUsersPayloadSchema, (await sendText(`${app}/api/divisions/${id}/users`, { jar: jars[caller] })).text);
       expect(new Set(users.users.map((u) => u.id))).toEqual(members);
       expect(users.users.every((u) => u.divisionId === id)).toBe(true);
     }
@@ -158,11 +192,11 @@ describe("authorization matrix", () => {
 
   test("the diagnostics division test reports, for an admin, unknown and unreachable divisions as failures", async () => {
     const post = (id: string) => sendText(`${app}/api/diagnostics/divisions/${id}/test`, { method: "POST", jar: jars.admin });
-    const ok = JSON.parse((await post(D.acme)).text) as { ok: boolean; users?: number };
+    const ok = parseBody(divisionTestSchema, (await post(D.acme)).text);
     expect(ok).toMatchObject({ ok: true, users: truth.members.get(D.acme)?.size });
-    const unknown = JSON.parse((await post(UNKNOWN_ID)).text) as { ok: boolean; failure?: { code: string } };
+    const unknown = parseBody(divisionTestSchema, (await post(UNKNOWN_ID)).text);
     expect(unknown).toMatchObject({ ok: false, failure: { code: "not_found" } });
-    const stark = JSON.parse((await post(D.stark)).text) as { ok: boolean; failure?: { code: string } };
+    const stark = parseBody(divisionTestSchema, (await post(D.stark)).text);
     expect(stark).toMatchObject({ ok: false, failure: { code: "upstream_forbidden" } });
   });
 
@@ -184,7 +218,7 @@ describe("authorization matrix", () => {
         continue;
       }
       expect(res.status, caller).toBe(200);
-      const body = JSON.parse(res.text) as { divisions: { id: string; name: string; reachable: boolean }[] };
+      const body = parseBody(divisionsListSchema, res.text, `GET /api/divisions as ${caller}`);
       expect(body.divisions.map((d) => d.id).sort(), caller).toEqual([...want].sort());
       // Sorted by name for display.
       const names = body.divisions.map((d) => d.name);
@@ -226,10 +260,7 @@ describe("authorization matrix", () => {
     }
     expect(actual).toEqual(expected);
 
-    const diagnostics = JSON.parse(adminBody) as {
-      token: { ok: boolean };
-      divisions: { ok: boolean; value?: { id: string; name: string; hasDirectoryUserView: boolean; correlationId?: string }[] };
-    };
+    const diagnostics = parseBody(diagnosticsSchema, adminBody, "GET /api/diagnostics as admin");
     expect(diagnostics.token.ok).toBe(true);
     expect(diagnostics.divisions.ok).toBe(false);
     const rows = diagnostics.divisions.value ?? [];
@@ -241,7 +272,7 @@ describe("authorization matrix", () => {
   });
 
   test("a malformed id or an unknown query parameter is 400 before any session check", async () => {
-    // The routes validate the query first, then the id's syntax, then the session (lib/server/access.ts).
+    // The routes validate the query first, then the id's syntax, then the session (lib/server/divisions/access-gate.ts).
     const cases: { path: string; method?: string; jar: Caller }[] = [
       { path: `/api/divisions/${MALFORMED_ID}`, jar: "signedOut" },
       { path: `/api/divisions/${MALFORMED_ID}/users`, jar: "signedOut" },

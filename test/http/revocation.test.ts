@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
+import { divisionsListSchema } from "@/lib/shared/contract";
+import { parseBody } from "@/test/support/bff-bodies";
 import type { CookieJar } from "@/test/support/http-session";
 import { signIn } from "@/test/support/http-session";
 import { errorCode, sendText, startHttpStack, type Stack } from "@/test/support/http-stack";
@@ -28,7 +30,7 @@ describe("revoking a staff member's grant", () => {
   async function listedDivisions(): Promise<string[]> {
     const res = await sendText(`${app}/api/divisions`, { jar: ben });
     expect(res.status).toBe(200);
-    return (JSON.parse(res.text) as { divisions: { id: string }[] }).divisions.map((d) => d.id).sort();
+    return parseBody(divisionsListSchema, res.text).divisions.map((d) => d.id).sort();
   }
 
   test(`Initech is refused within ${REFRESH_SECONDS} s (+ slack) of its grant being removed; Globex still works`, async () => {

@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
 import { startEmulator, type RunningEmulator } from "@/emulator/server";
+import { auditIntegritySchema, auditPageSchema, divisionUsersPayloadSchema, type DivisionUsersPayload } from "@/lib/shared/contract";
 import { startApp, type RunningApp } from "@/scripts/stack";
 
+import { errorOf, parseBody, readBody } from "../support/bff-bodies";
 import { get, signIn, signOut, type CookieJar } from "../support/http-session";
 import { memberIds } from "../support/http-stack";
 import { startRedis, type RedisServer } from "../support/redis-server";
@@ -67,15 +69,11 @@ function opCount(ops: readonly string[], status?: string): number {
   return ops.reduce((sum, op) => sum + Object.entries(byOperation[op] ?? {}).reduce((n, [s, c]) => n + (status === undefined || s === status ? c : 0), 0), 0);
 }
 
-interface UsersBody {
-  users: { id: string; divisionId: string }[];
-  meta: { upstreamCalls: number; searchPages: number };
-  cache: { freshness: string };
-}
-
-async function users(app: RunningApp, jar: CookieJar, divisionId: string): Promise<{ status: number; body: UsersBody }> {
+async function users(app: RunningApp, jar: CookieJar, divisionId: string): Promise<{ status: number; body: DivisionUsersPayload }> {
   const res = await get(`${app.appUrl}/api/divisions/${divisionId}/users`, jar);
-  return { status: res.status, body: (await res.json()) as UsersBody };
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${app.appUrl} answered ${res.status} (${errorOf(text).code}) for the users of ${divisionId}`);
+  return { status: res.status, body: parseBody(divisionUsersPayloadSchema, text) };
 }
 
 async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
@@ -143,11 +141,11 @@ describe("two instances sharing Redis", () => {
   it("both instances write one audit trail, with an unbroken hash chain", async () => {
     const res = await get(`${a.appUrl}/api/audit?division=${DEMO.divisions.initech}&action=division.view&limit=50`, jars.a.admin);
     expect(res.status).toBe(200);
-    const page = (await res.json()) as { events: { rows: number; actor: { email: string } }[] };
+    const page = await readBody(auditPageSchema, res);
     expect(page.events.length).toBeGreaterThanOrEqual(12);
-    expect(page.events.every((e) => e.actor.email === DEMO.staff.ben.email && e.rows > 2_000)).toBe(true);
+    expect(page.events.every((e) => e.actor?.email === DEMO.staff.ben.email && (e.rows ?? 0) > 2_000)).toBe(true);
     const integrity = await get(`${b.appUrl}/api/audit/integrity`, jars.b.admin);
-    expect(await integrity.json()).toMatchObject({ ok: true });
+    expect(await readBody(auditIntegritySchema, integrity)).toMatchObject({ ok: true });
   });
 
   it("signing out on one instance ends the session on the other", async () => {

@@ -4,9 +4,13 @@ import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import type { z } from "zod";
+
 import { DEMO } from "@/emulator/seed";
+import { auditIntegritySchema, auditPageSchema, diagnosticsSchema, divisionDetailSchema, divisionsListSchema, divisionUsersPayloadSchema } from "@/lib/shared/contract";
 import { startStack } from "@/scripts/stack";
 
+import { errorOf, parseBody } from "../support/bff-bodies";
 import { get, signIn, type CookieJar } from "../support/http-session";
 
 // Nothing secret may reach a browser: not in the built client assets, not in any page's HTML, not in any
@@ -59,29 +63,35 @@ describe("secret scan", () => {
   it("finds none in the HTML of each page or in the API responses a signed-in admin gets", async () => {
     // Load a division first so that the BFF's token and the admin's token both exist and are in the list.
     await get(`${stack.appUrl}/api/divisions/${DEMO.divisions.acme}/users`, admin);
-    const paths = [
-      "/signin",
-      "/",
-      `/divisions/${DEMO.divisions.acme}`,
-      `/divisions/${DEMO.divisions.stark}`,
-      "/diagnostics",
-      "/audit",
-      "/api/auth/session",
-      "/api/divisions",
-      `/api/divisions/${DEMO.divisions.acme}`,
-      `/api/divisions/${DEMO.divisions.acme}/users`,
-      `/api/divisions/${DEMO.divisions.acme}/users.csv`,
-      "/api/diagnostics",
-      "/api/audit",
-      "/api/audit.csv",
-      "/api/audit/integrity",
-      "/api/health",
+    // With the contract schema of each BFF JSON body (pages, CSV and next-auth's own routes have none).
+    const paths: [string, z.ZodType | null][] = [
+      ["/signin", null],
+      ["/", null],
+      [`/divisions/${DEMO.divisions.acme}`, null],
+      [`/divisions/${DEMO.divisions.stark}`, null],
+      ["/diagnostics", null],
+      ["/audit", null],
+      ["/api/auth/session", null],
+      ["/api/divisions", divisionsListSchema],
+      [`/api/divisions/${DEMO.divisions.acme}`, divisionDetailSchema],
+      [`/api/divisions/${DEMO.divisions.acme}/users`, divisionUsersPayloadSchema],
+      [`/api/divisions/${DEMO.divisions.acme}/users.csv`, null],
+      ["/api/diagnostics", diagnosticsSchema],
+      ["/api/audit", auditPageSchema],
+      ["/api/audit.csv", null],
+      ["/api/audit/integrity", auditIntegritySchema],
+      ["/api/health", null],
     ];
     const found: string[] = [];
-    for (const p of paths) {
+    for (const [p, schema] of paths) {
       const res = await get(`${stack.appUrl}${p}`, admin);
       expect(res.status, p).toBeLessThan(500);
-      found.push(...hits(await res.text(), p));
+      const text = await res.text();
+      if (schema) {
+        if (res.status === 200) parseBody(schema, text, p);
+        else errorOf(text, p);
+      }
+      found.push(...hits(text, p));
     }
     expect(secrets().size).toBeGreaterThan(5);
     expect(found).toEqual([]);

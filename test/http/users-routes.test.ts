@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
-import type { DivisionUsersPayload, UserDto } from "@/lib/shared/api-types";
+import { divisionUsersPayloadSchema, type DivisionUsersPayload, type UserDto } from "@/lib/shared/contract";
 import { applyView, foldText, parseView } from "@/lib/shared/user-view";
+import { parseBody, parseUsersStream } from "@/test/support/bff-bodies";
 import { signIn, type CookieJar } from "@/test/support/http-session";
 import {
   foreignUsersIn,
@@ -13,7 +14,6 @@ import {
   memberIds,
   operationCount,
   parseCsv,
-  parseNdjson,
   send,
   sendText,
   startHttpStack,
@@ -66,7 +66,7 @@ describe("users routes", () => {
     async function usersOf(divisionId: string, jar: CookieJar, query = ""): Promise<{ payload: DivisionUsersPayload; text: string }> {
       const res = await sendText(`${app}/api/divisions/${divisionId}/users${query}`, { jar });
       expect(res.status, res.text.slice(0, 300)).toBe(200);
-      return { payload: JSON.parse(res.text) as DivisionUsersPayload, text: res.text };
+      return { payload: parseBody(divisionUsersPayloadSchema, res.text), text: res.text };
     }
 
     async function csvOf(divisionId: string, jar: CookieJar, query = ""): Promise<CsvExport> {
@@ -229,23 +229,23 @@ describe("users routes", () => {
       const res = await sendText(`${app}/api/divisions/${UMBRELLA}/users`, { jar: admin, headers: { accept: "application/x-ndjson" } });
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe("application/x-ndjson");
-      const lines = parseNdjson(res.text);
-      const progress = lines.slice(0, -1);
-      const last = lines.at(-1) as { type: string } & Partial<DivisionUsersPayload>;
+      const lines = parseUsersStream(res.text);
+      const progress = lines.slice(0, -1).flatMap((l) => (l.type === "progress" ? [l] : []));
+      const last = lines.at(-1);
 
       expect(progress.length).toBeGreaterThanOrEqual(2);
-      expect(progress.every((l) => l.type === "progress")).toBe(true);
-      const pages = progress.map((l) => l.pagesDone as number);
+      expect(progress).toHaveLength(lines.length - 1);
+      const pages = progress.map((l) => l.pagesDone);
       for (let i = 1; i < pages.length; i++) expect(pages[i], `line ${i}`).toBeGreaterThanOrEqual(pages[i - 1] ?? 0);
       expect(pages.at(-1)).toBeGreaterThan(0);
 
-      expect(last.type).toBe("result");
-      expect(last.users?.length).toBe(truthIds.size);
-      expect(ids(last.users ?? [])).toEqual(truthIds);
-      expect(last.meta?.isolation.droppedCount).toBe(0);
+      if (last?.type !== "result") throw new Error(`the last line is ${JSON.stringify(last).slice(0, 300)}, not the result`);
+      expect(last.users.length).toBe(truthIds.size);
+      expect(ids(last.users)).toEqual(truthIds);
+      expect(last.meta.isolation.droppedCount).toBe(0);
 
       // Warm: the result at once, no progress.
-      const warm = parseNdjson((await sendText(`${app}/api/divisions/${UMBRELLA}/users`, { jar: admin, headers: { accept: "application/x-ndjson" } })).text);
+      const warm = parseUsersStream((await sendText(`${app}/api/divisions/${UMBRELLA}/users`, { jar: admin, headers: { accept: "application/x-ndjson" } })).text);
       expect(warm.map((l) => l.type)).toEqual(["result"]);
     });
   });

@@ -1,6 +1,6 @@
 // The official SDK (purecloud-platform-client-v2) as the client of the emulator: what the BFF will do against
-// Genesys Cloud, including the SDK behaviours CONTRACT.md §e describes (comma-joined arrays, bare-body
-// rejections, extended responses, independent ApiClientClass instances, no retries).
+// Genesys Cloud, including the SDK behaviours the BFF depends on (comma-joined arrays, bare-body rejections,
+// extended responses, independent ApiClientClass instances, no retries).
 import platformClient from "purecloud-platform-client-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -238,7 +238,7 @@ describe("SDK: errors", () => {
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(raw.body).toMatchObject({ status: 429, code: "too.many.requests.retry.after" });
       expect(raw.headers["inin-correlation-id"]).toBe((raw.body as { contextId?: unknown }).contextId);
-      // One 429, one request: no automatic retry (CONTRACT.md §e).
+      // One 429, one request: the SDK does not retry by itself.
       expect(limited.stats().byOperation.getAuthorizationDivisionsHome).toEqual({ 200: 2, 429: 1 });
     } finally {
       await limited.stop();

@@ -77,7 +77,7 @@ export interface OAuthClientCredentials {
   secret: string;
 }
 
-/** A successful /oauth/token body (CONTRACT.md §d). */
+/** A successful /oauth/token body (RFC 6749 §5.1). */
 export interface TokenResponse {
   access_token: string;
   token_type: string;

@@ -75,7 +75,7 @@ export async function rejectionOf(call: Promise<unknown>): Promise<unknown> {
   throw new Error("expected the call to reject");
 }
 
-/** The Genesys `ErrorBody` (CONTRACT.md §b). */
+/** The Genesys `ErrorBody` (definitions.ErrorBody in test/contract/openapi-subset.json). */
 export interface ErrorBody {
   message: string;
   code: string;
@@ -187,7 +187,7 @@ export interface SearchPage {
   results?: SearchUser[];
 }
 
-/** The search body for "the users of one division" (CONTRACT.md §a.2). */
+/** The search body for "the users of one division", as lib/server/genesys/search-assumptions.ts builds it. */
 export function divisionSearch(divisionId: string, pageNumber: number, pageSize = 100) {
   return {
     pageSize,

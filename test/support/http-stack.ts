@@ -4,6 +4,7 @@
 import { DEMO } from "@/emulator/seed";
 import { startStack } from "@/scripts/stack";
 
+import { errorOf } from "./bff-bodies";
 import { CookieJar, signIn } from "./http-session";
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -59,14 +60,19 @@ export async function sendText(url: string, options: SendOptions = {}): Promise<
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-/** The `{ error: { code } }` of an error body, or undefined. */
+/**
+ * The code of an error body, checked against the contract's error schema (a drifted error body fails the
+ * test); undefined when the body is not JSON or not an error body at all.
+ */
 export function errorCode(text: string): string | undefined {
+  let data: unknown;
   try {
-    const body = JSON.parse(text) as { error?: { code?: unknown } };
-    return typeof body.error?.code === "string" ? body.error.code : undefined;
+    data = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (typeof data !== "object" || data === null || !("error" in data)) return undefined;
+  return errorOf(text).code;
 }
 
 // ---- ground truth --------------------------------------------------------------------------------------
@@ -190,13 +196,4 @@ export function parseCsv(text: string): string[][] {
   if (quoted) throw new Error("CSV: unterminated quoted field");
   if (field !== "" || record.length > 0) throw new Error("CSV: last record lacks its CRLF");
   return records;
-}
-
-/** Parses an NDJSON body into its lines' objects. */
-export function parseNdjson(text: string): Record<string, unknown>[] {
-  if (text !== "" && !text.endsWith("\n")) throw new Error("NDJSON: body does not end with a newline");
-  return text
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }

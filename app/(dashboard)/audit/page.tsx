@@ -3,12 +3,10 @@ import { headers } from "next/headers";
 
 import { AdminsOnly } from "@/components/admins-only";
 import { AuditTrail } from "@/components/audit-trail";
-import { visibleDivisions } from "@/lib/server/divisions";
-import { filtersToParams } from "@/lib/server/audit";
-import { readAuditPage } from "@/lib/server/audit";
-import { isAppError } from "@/lib/server/platform";
-import { requestIdFrom } from "@/lib/server/platform";
+import { filtersToParams, readAuditPage } from "@/lib/server/audit";
 import { requirePageStaff } from "@/lib/server/auth";
+import { visibleDivisions } from "@/lib/server/divisions";
+import { isAppError, requestIdFrom } from "@/lib/server/platform";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
@@ -24,7 +22,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   const staff = await requirePageStaff();
   if (!staff.isAdmin) return <AdminsOnly title="The audit trail is for administrators" hint="Ask a Tenantscope administrator if you need to know who viewed a division." />;
   const requestId = requestIdFrom(await headers());
-  const divisions = (await visibleDivisions(staff)).map(({ division }) => ({ id: division.id, name: division.name }));
+  const divisions = (await visibleDivisions(staff)).map(({ id, name }) => ({ id, name }));
   const given = toParams(await searchParams);
   let result: ReturnType<typeof readAuditPage>;
   let error: string | undefined;

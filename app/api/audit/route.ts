@@ -1,7 +1,18 @@
 // GET /api/audit – admins only: one page of the audit trail, newest first (?person, division, action, outcome, from, to, before, limit)
-import { auditJsonResponse } from "@/lib/server/audit";
-import { route } from "@/lib/server/http";
+import { AUDIT_PARAMS, AUDIT_PURPOSE, getAuditStore, parseAuditParams } from "@/lib/server/audit";
+import { getStaffAccess } from "@/lib/server/auth";
+import { audited, json } from "@/lib/server/http";
+import { allowOnlyParams } from "@/lib/server/platform";
+import { requireAdmin } from "@/lib/server/staff";
+import type { AuditPageDto } from "@/lib/shared/contract";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route((req, _params, ctx) => auditJsonResponse(req, ctx));
+export const GET = audited("audit.view", async (req, _params, ctx) => {
+  const params = allowOnlyParams(req, AUDIT_PARAMS); //       400
+  requireAdmin(ctx.by(await getStaffAccess()), AUDIT_PURPOSE); // 401 / 403
+  const { query } = parseAuditParams(params); //               400
+  const body: AuditPageDto = getAuditStore().query(query);
+  ctx.record({ rows: body.events.length });
+  return json(body);
+});

@@ -1,14 +1,17 @@
 // GET /api/diagnostics – admins only: configuration, token, the client's grants and a per-division matrix
-import { authorizeAdminRequest } from "@/lib/server/auth";
-import { actorOf, audit } from "@/lib/server/audit";
+import { getStaffAccess } from "@/lib/server/auth";
 import { runDiagnostics } from "@/lib/server/diagnostics";
-import { json, route } from "@/lib/server/http";
+import { audited, json } from "@/lib/server/http";
+import { allowOnlyParams } from "@/lib/server/platform";
+import { requireAdmin } from "@/lib/server/staff";
+import type { Diagnostics } from "@/lib/shared/contract";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(async (req, _params, ctx) => {
-  const { staff } = await authorizeAdminRequest(req, "diagnostics.run", ctx, []);
-  const diagnostics = await runDiagnostics();
-  audit({ action: "diagnostics.run", actor: actorOf(staff), outcome: "ok", requestId: ctx.requestId });
-  return json(diagnostics);
+export const GET = audited("diagnostics.run", async (req, _params, ctx) => {
+  allowOnlyParams(req, []); //                                400
+  requireAdmin(ctx.by(await getStaffAccess())); //           401 / 403
+  const body: Diagnostics = await runDiagnostics();
+  ctx.record();
+  return json(body);
 });

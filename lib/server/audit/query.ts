@@ -1,11 +1,10 @@
 import "server-only";
 
-import type { AuditFilterValues } from "@/lib/shared/api-types";
-
-import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from "./record";
-import type { AuditQuery } from "./store";
 import { assertDivisionId } from "@/lib/server/divisions";
 import { AppError } from "@/lib/server/platform";
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditFilterValues } from "@/lib/shared/contract";
+
+import type { AuditQuery } from "./store";
 
 // The audit trail's filters as they appear in a URL (the /audit page's form, /api/audit, /api/audit.csv):
 // ?person=&division=&action=&outcome=&from=YYYY-MM-DD&to=YYYY-MM-DD&before=&limit=. Dates are whole days

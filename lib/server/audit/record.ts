@@ -1,32 +1,13 @@
 import "server-only";
 
-import { AuditStore } from "./store";
-import { getEnv } from "@/lib/server/platform";
-import { isAppError } from "@/lib/server/platform";
-import { getLogger } from "@/lib/server/platform";
-import { getMetrics } from "@/lib/server/platform";
-import { processSingleton } from "@/lib/server/platform";
+import { getEnv, getLogger, getMetrics, isAppError, processSingleton } from "@/lib/server/platform";
 import type { StaffAccess } from "@/lib/server/staff";
 
+import { AuditStore, type AuditEvent } from "./store";
+
 // Who saw what. Every view, export and diagnostics run (and every reading of the audit trail itself)
-// produces one event: a structured log line, and a row in the durable, append-only store (audit-store.ts).
+// produces one event: a structured log line, and a row in the durable, append-only store (store.ts).
 // A failed write is logged and counted, not shown to the person: the view itself already happened.
-
-export const AUDIT_ACTIONS = ["division.view", "division.export", "diagnostics.run", "diagnostics.test-division", "audit.view", "audit.export", "audit.verify"] as const;
-export const AUDIT_OUTCOMES = ["ok", "denied", "error"] as const;
-
-export interface AuditEvent {
-  action: (typeof AUDIT_ACTIONS)[number];
-  /** Staff by their Genesys identity; `operator` is someone running the export CLI with the BFF's own credentials. */
-  actor: { id: string; email: string; name?: string; role: "admin" | "manager" | "operator" } | null;
-  divisionId?: string;
-  divisionName?: string;
-  rows?: number;
-  isolation?: { checked: number; verified: number; dropped: number; countMatches: boolean; consistent: boolean };
-  outcome: (typeof AUDIT_OUTCOMES)[number];
-  code?: string;
-  requestId?: string;
-}
 
 /** How often expired events are purged (also once when the store opens). */
 const PURGE_EVERY_MS = 6 * 3_600_000;

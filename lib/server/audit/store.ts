@@ -6,7 +6,7 @@ import path from "node:path";
 
 import Database from "better-sqlite3";
 
-import type { AuditEvent } from "./record";
+import { auditActionSchema, auditActorRoleSchema, auditIsolationSchema, auditOutcomeSchema, type AuditAction, type AuditEventDto, type AuditOutcome } from "@/lib/shared/contract";
 
 // The audit trail: one row per view, export and diagnostics run, in SQLite (better-sqlite3). Append-only
 // twice over: triggers refuse UPDATE, and DELETE of anything younger than the retention period, so the app
@@ -14,17 +14,18 @@ import type { AuditEvent } from "./record";
 // an edit made around the app (sqlite3 on the file, triggers dropped) shows as a broken chain in `verify`.
 // Several processes on one host may share the file (WAL, writes serialised by SQLite's lock).
 
-export interface StoredAuditEvent extends AuditEvent {
-  id: number;
-  at: string;
-}
+/** An event as stored and as the browser reads it (the contract's shape). */
+export type StoredAuditEvent = AuditEventDto;
+
+/** What a caller records; the store adds `id`, and `at` is stamped when it is recorded. */
+export type AuditEvent = Omit<StoredAuditEvent, "id" | "at">;
 
 export interface AuditQuery {
   /** Substring of the actor's email or name (any case), or their exact user id. */
   actor?: string;
   divisionId?: string;
-  action?: AuditEvent["action"];
-  outcome?: AuditEvent["outcome"];
+  action?: AuditAction;
+  outcome?: AuditOutcome;
   /** Inclusive ISO 8601 bounds on `at` (UTC). */
   from?: string;
   to?: string;
@@ -228,17 +229,17 @@ function toEvent(r: Row): StoredAuditEvent {
   return {
     id: r.id,
     at: r.at,
-    action: r.action as AuditEvent["action"],
-    outcome: r.outcome as AuditEvent["outcome"],
+    action: auditActionSchema.parse(r.action),
+    outcome: auditOutcomeSchema.parse(r.outcome),
     ...(r.code !== null ? { code: r.code } : {}),
     actor:
       r.actor_id !== null
-        ? { id: r.actor_id, email: r.actor_email ?? "", ...(r.actor_name !== null ? { name: r.actor_name } : {}), role: (r.actor_role ?? "manager") as NonNullable<AuditEvent["actor"]>["role"] }
+        ? { id: r.actor_id, email: r.actor_email ?? "", ...(r.actor_name !== null ? { name: r.actor_name } : {}), role: auditActorRoleSchema.parse(r.actor_role ?? "manager") }
         : null,
     ...(r.division_id !== null ? { divisionId: r.division_id } : {}),
     ...(r.division_name !== null ? { divisionName: r.division_name } : {}),
     ...(r.rows !== null ? { rows: r.rows } : {}),
-    ...(r.isolation !== null ? { isolation: JSON.parse(r.isolation) as AuditEvent["isolation"] } : {}),
+    ...(r.isolation !== null ? { isolation: auditIsolationSchema.parse(JSON.parse(r.isolation)) } : {}),
     ...(r.request_id !== null ? { requestId: r.request_id } : {}),
   };
 }

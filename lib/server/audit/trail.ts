@@ -1,21 +1,19 @@
 import "server-only";
 
-import { requireAdmin } from "@/lib/server/divisions";
-import { authorizeAdminRequest } from "@/lib/server/auth";
-import { actorOf, audit, auditRefusal, getAuditStore } from "./record";
+import { checkParams, csvLines, csvStream, type CsvCell } from "@/lib/server/platform";
+import { requireAdmin, type StaffAccess } from "@/lib/server/staff";
+
 import { AUDIT_PARAMS, parseAuditParams, type AuditFilters } from "./query";
-import type { AuditPage, StoredAuditEvent } from "./store";
-import { csvLines, csvStream, type CsvCell } from "@/lib/server/platform";
-import { checkParams } from "@/lib/server/http";
-import type { RouteContext } from "@/lib/server/http";
-import type { StaffAccess } from "@/lib/server/staff";
+import { actorOf, audit, auditRefusal, getAuditStore } from "./record";
+import type { AuditPage, AuditQuery, StoredAuditEvent } from "./store";
 
 // Reading the audit trail: admins only, and every reading is itself recorded (audit.view, audit.export,
 // audit.verify), so the trail also shows who looked at it.
 
-const PURPOSE = "read the audit trail";
+/** Finishes "Only administrators may …". */
+export const AUDIT_PURPOSE = "read the audit trail";
 /** The export takes every match: no paging. */
-const EXPORT_PARAMS = AUDIT_PARAMS.filter((p) => p !== "before" && p !== "limit");
+export const AUDIT_EXPORT_PARAMS = AUDIT_PARAMS.filter((p) => p !== "before" && p !== "limit");
 
 export const AUDIT_CSV_COLUMNS = [
   "at",
@@ -59,58 +57,30 @@ function cells(e: StoredAuditEvent): CsvCell[] {
   ];
 }
 
-/** The filters of a reading by `staff` (an admin); malformed ones are audited as a refusal and thrown (400). */
-function parseFor(action: "audit.view" | "audit.export", staff: StaffAccess, params: URLSearchParams, requestId: string): ReturnType<typeof parseAuditParams> {
+/** For the /audit page: the admin's page of events (malformed filters are recorded as a refusal and thrown). */
+export function readAuditPage(staff: StaffAccess, params: URLSearchParams, requestId: string): { page: AuditPage; filters: AuditFilters } {
+  let parsed: ReturnType<typeof parseAuditParams>;
   try {
-    requireAdmin(staff, PURPOSE);
-    return parseAuditParams(checkParams(params, action === "audit.export" ? EXPORT_PARAMS : AUDIT_PARAMS));
+    requireAdmin(staff, AUDIT_PURPOSE);
+    parsed = parseAuditParams(checkParams(params, AUDIT_PARAMS));
   } catch (e) {
-    auditRefusal(action, staff, e, requestId);
+    auditRefusal("audit.view", staff, e, requestId);
     throw e;
   }
-}
-
-/** For the /audit page and /api/audit: the admin's page of events. */
-export function readAuditPage(staff: StaffAccess, params: URLSearchParams, requestId: string): { page: AuditPage; filters: AuditFilters } {
-  const { query, filters } = parseFor("audit.view", staff, params, requestId);
-  const page = getAuditStore().query(query);
+  const page = getAuditStore().query(parsed.query);
   audit({ action: "audit.view", actor: actorOf(staff), rows: page.events.length, outcome: "ok", requestId });
-  return { page, filters };
+  return { page, filters: parsed.filters };
 }
 
-export async function auditJsonResponse(req: Request, ctx: RouteContext): Promise<Response> {
-  const { staff, params } = await authorizeAdminRequest(req, "audit.view", ctx, AUDIT_PARAMS, PURPOSE);
-  return Response.json(readAuditPage(staff, params, ctx.requestId).page, { headers: { "Cache-Control": "private, no-store" } });
-}
-
-export async function auditCsvResponse(req: Request, ctx: RouteContext): Promise<Response> {
-  const { staff, params } = await authorizeAdminRequest(req, "audit.export", ctx, EXPORT_PARAMS, PURPOSE);
-  const { query } = parseFor("audit.export", staff, params, ctx.requestId);
-  const events = getAuditStore().all(query);
+/** Every event matching the export's filters, as a CSV stream; `onEnd` hears how many rows the client got. */
+export function auditCsv(query: Omit<AuditQuery, "limit">, onEnd: (rows: number, how: "complete" | "cancelled") => void): { fileName: string; stream: ReadableStream<Uint8Array> } {
   let rows = 0;
   const counted = (function* () {
-    for (const e of events) {
+    for (const e of getAuditStore().all(query)) {
       rows++;
       yield e;
     }
   })();
-  // Recorded once the client has read it all (or went away), with the rows it got.
-  const stream = csvStream(csvLines(AUDIT_CSV_COLUMNS, counted, cells, { bom: true }), (how) =>
-    audit({ action: "audit.export", actor: actorOf(staff), rows, outcome: how === "complete" ? "ok" : "error", ...(how === "cancelled" ? { code: "client_aborted" } : {}), requestId: ctx.requestId }),
-  );
-  const name = `tenantscope-audit-${new Date().toISOString().slice(0, 10)}.csv`;
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${name}"`,
-      "Cache-Control": "private, no-store",
-    },
-  });
-}
-
-export async function auditIntegrityResponse(req: Request, ctx: RouteContext): Promise<Response> {
-  const { staff } = await authorizeAdminRequest(req, "audit.verify", ctx, [], PURPOSE);
-  const check = getAuditStore().verify();
-  audit({ action: "audit.verify", actor: actorOf(staff), rows: check.checked, outcome: check.ok ? "ok" : "error", ...(check.ok ? {} : { code: "chain_broken" }), requestId: ctx.requestId });
-  return Response.json(check, { headers: { "Cache-Control": "private, no-store" } });
+  const stream = csvStream(csvLines(AUDIT_CSV_COLUMNS, counted, cells, { bom: true }), (how) => onEnd(rows, how));
+  return { fileName: `tenantscope-audit-${new Date().toISOString().slice(0, 10)}.csv`, stream };
 }

@@ -6,6 +6,7 @@ import type { NextAuthOptions } from "next-auth";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 
 import { getAuthEnv, getEnv, type AuthEnv, type Env } from "@/lib/server/platform";
+
 import { getStaffResolver } from "./session";
 import { revokeSession } from "./session-revocations";
 

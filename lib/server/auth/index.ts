@@ -1,7 +1,7 @@
 import "server-only";
 
-export * from "./admin-request";
 export * from "./auth-options";
-export * from "./session-revocations";
+export * from "./bearer";
 export * from "./session";
+export * from "./session-revocations";
 export * from "./sign-in-errors";

@@ -1,17 +1,16 @@
 import "server-only";
 
-import { getToken } from "next-auth/jwt";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { getToken } from "next-auth/jwt";
 import { cache } from "react";
 
+
+import { getAuthEnv, getEnv, processSingleton, currentRequestId, requestIdFrom, withRequestContext } from "@/lib/server/platform";
+import { StaffAccessResolver, type StaffAccess } from "@/lib/server/staff";
 import { safeCallbackUrl } from "@/lib/shared/sign-in";
 
-import { getAuthEnv, getEnv } from "@/lib/server/platform";
-import { processSingleton } from "@/lib/server/platform";
-import { currentRequestId, requestIdFrom, withRequestContext } from "@/lib/server/platform";
 import { isSessionRevoked } from "./session-revocations";
-import { StaffAccessResolver, type StaffAccess } from "@/lib/server/staff";
 
 // Reads the caller's session straight from the encrypted session cookie (server side only) and turns it
 // into their current access. An unreadable or expired cookie is "signed out", never an error.

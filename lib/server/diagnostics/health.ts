@@ -1,9 +1,7 @@
 import "server-only";
 
-import { getDivisionService } from "@/lib/server/divisions";
-import { ConfigError } from "@/lib/server/platform";
-import { isAppError } from "@/lib/server/platform";
-import { toUpstreamError, UpstreamError } from "@/lib/server/genesys";
+import { getBffClient, toUpstreamError, UpstreamError } from "@/lib/server/genesys";
+import { ConfigError, isAppError } from "@/lib/server/platform";
 import { getSharedStore, type SharedStatus } from "@/lib/server/shared-state";
 
 // Readiness says only what an operator's probe needs: whether config loads and a token can be had. It names
@@ -17,15 +15,15 @@ export interface Health {
 }
 
 export async function checkHealth(): Promise<Health> {
-  let service;
+  let client;
   try {
-    service = getDivisionService();
+    client = getBffClient();
   } catch (e) {
     if (e instanceof ConfigError || isAppError(e)) return { status: "degraded", checks: { config: "failed", upstreamToken: "skipped" } };
     throw e;
   }
   try {
-    await service.client.checkToken();
+    await client.checkToken();
     return { status: "ok", checks: { config: "ok", upstreamToken: "ok", sharedStore: getSharedStore().status() } };
   } catch (e) {
     const u = e instanceof UpstreamError ? e : toUpstreamError(e);

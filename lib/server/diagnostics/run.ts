@@ -1,17 +1,13 @@
 import "server-only";
 
-import { fetchDivisionUsers } from "@/lib/server/divisions";
-import { getDivisionService } from "@/lib/server/divisions";
-import { adviceFor, describePermission } from "@/lib/server/genesys";
-import { AppError, isAppError } from "@/lib/server/platform";
-import { appErrorFromUpstream, UpstreamError } from "@/lib/server/genesys";
-import type { Role } from "@/lib/server/genesys";
-import type { CheckFailure, Check, Diagnostics, DivisionRow, DivisionTest } from "@/lib/shared/api-types";
+import { fetchDivisionUncached, operatorAccess } from "@/lib/server/divisions";
+import { DIRECTORY_USER_VIEW, getBffClient, adviceFor, describePermission, appErrorFromUpstream, UpstreamError,type  Role } from "@/lib/server/genesys";
+import { AppError, getEnv, isAppError } from "@/lib/server/platform";
+import type { CheckFailure, Check, Diagnostics, DivisionRow, DivisionTest } from "@/lib/shared/contract";
 
 // The raw material of the admin diagnostics page: each check runs live against Genesys and, when it
 // fails, says what Genesys answered (code, message, correlation id) and what to do about it.
 
-const VIEW = "directory:user:view";
 const ROLE_VIEW = "authorization:role:view";
 
 function failure(e: unknown, context?: { divisionId?: string; divisionName?: string }): CheckFailure {
@@ -52,8 +48,8 @@ function roleGrants(role: Pick<Role, "permissions">, permission: string): boolea
 }
 
 export async function runDiagnostics(): Promise<Diagnostics> {
-  const service = getDivisionService();
-  const { env, client } = service;
+  const env = getEnv();
+  const client = getBffClient();
   const config = {
     region: env.genesys.region.key,
     loginHost: host(env.genesys.loginBaseUrl),
@@ -72,7 +68,7 @@ export async function runDiagnostics(): Promise<Diagnostics> {
     return { ranAt: new Date().toISOString(), config, token, tokenInfo: skipped, grants: skipped, divisions: skipped };
   }
 
-  const [info, divisionList, permitted] = await Promise.all([check(() => client.getTokenInfo()), check(() => client.listDivisions()), check(() => client.divisionsPermitted(VIEW))]);
+  const [info, divisionList, permitted] = await Promise.all([check(() => client.getTokenInfo()), check(() => client.listDivisions()), check(() => client.divisionsPermitted(DIRECTORY_USER_VIEW))]);
   const names = new Map((divisionList.value ?? []).map((d) => [d.id, d.name]));
   const tokenInfo: Diagnostics["tokenInfo"] = info.ok
     ? {
@@ -130,7 +126,7 @@ export async function runDiagnostics(): Promise<Diagnostics> {
               ...(permitted.value?.correlationId ? { correlationId: permitted.value.correlationId } : {}),
               fix: [
                 `In Genesys Cloud open Admin > Integrations > OAuth > ${tokenInfo.value?.clientName || "(Tenantscope's client)"} > Roles.`,
-                `Give it a role that has ${describePermission(VIEW)} in division ${d.name}${roles.size ? ` (for example add ${d.name} to the divisions of a role it already has, such as ${[...roles.values()].find((r) => roleGrants(r, VIEW))?.name ?? "a directory viewer role"})` : ""}.`,
+                `Give it a role that has ${describePermission(DIRECTORY_USER_VIEW)} in division ${d.name}${roles.size ? ` (for example add ${d.name} to the divisions of a role it already has, such as ${[...roles.values()].find((r) => roleGrants(r, DIRECTORY_USER_VIEW))?.name ?? "a directory viewer role"})` : ""}.`,
                 "Changes take up to 5 minutes to apply; then run the diagnostics again.",
               ],
             }),
@@ -147,8 +143,8 @@ export async function runDiagnostics(): Promise<Diagnostics> {
               code: "upstream_forbidden",
               message:
                 missing.length === rows.length
-                  ? `The client lacks ${VIEW} in every division, so Tenantscope can list no users at all.`
-                  : `The client lacks ${VIEW} in ${missing.map((m) => m.name).join(", ")}.`,
+                  ? `The client lacks ${DIRECTORY_USER_VIEW} in every division, so Tenantscope can list no users at all.`
+                  : `The client lacks ${DIRECTORY_USER_VIEW} in ${missing.map((m) => m.name).join(", ")}.`,
               fix: missing[0]?.fix ?? [],
               ...(permitted.value?.correlationId ? { correlationId: permitted.value.correlationId } : {}),
             },
@@ -161,9 +157,8 @@ export async function runDiagnostics(): Promise<Diagnostics> {
 
 /** Runs the real scoped search for one division, uncached, and reports what happened. */
 export async function testDivision(divisionId: string): Promise<DivisionTest> {
-  const service = getDivisionService();
   try {
-    const r = await fetchDivisionUsers(service.client, divisionId, { mode: service.env.isolation.mode, deadlineMs: service.env.fetch.deadlineMs });
+    const r = await fetchDivisionUncached(operatorAccess.forDiagnostics(divisionId));
     const iso = r.meta.isolation;
     return {
       ok: true,

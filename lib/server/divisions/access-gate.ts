@@ -1,76 +1,99 @@
 import "server-only";
 
-import { assertDivisionId } from "./fetch";
-import type { DirectoryDivision } from "./directory";
-import { getDivisionService } from "./service";
+import { DIRECTORY_USER_VIEW } from "@/lib/server/genesys";
 import { AppError } from "@/lib/server/platform";
-import type { StaffAccess } from "@/lib/server/staff";
+import { requireStaff, type StaffAccess } from "@/lib/server/staff";
 
-// The one gate between a signed-in person and a division's data, used by every page, route and export.
-// Decisions are made from the division directory and the staff member's Genesys grants, before any user
-// of the division is fetched. Order: malformed id (400) → no session (401) → unknown division (404) →
-// not theirs (403) → the BFF itself cannot reach it (403, with what an admin must fix).
+import { brand, type AuthorizedDivision } from "./authorized";
+import type { DirectoryDivision } from "./directory";
+import { assertDivisionId } from "./fetch";
+import { getDivisionService } from "./service";
 
-declare const authorized: unique symbol;
-
-/** A division the caller passed `requireDivisionAccess` for; data functions accept nothing else. */
-export type AuthorizedDivision = DirectoryDivision & { readonly [authorized]: true };
-
-export function requireStaff(staff: StaffAccess | null): StaffAccess {
-  if (!staff) throw new AppError("unauthenticated", "Please sign in.");
-  return staff;
-}
-
-export function requireAdmin(staff: StaffAccess | null, purpose = "use diagnostics"): StaffAccess {
-  const who = requireStaff(staff);
-  if (!who.isAdmin) throw new AppError("forbidden", `Only administrators may ${purpose}.`);
-  return who;
-}
+// The one gate between a person and a division's data, used by every page, route and export. Decisions come
+// from the division directory and the staff member's Genesys grants, before any user of the division is
+// fetched. Order: malformed id (400) → no session (401) → unknown division (404) → not theirs (403) → the
+// BFF itself cannot reach it (403, with what an admin must fix).
 
 function staffMayView(staff: StaffAccess, division: DirectoryDivision): boolean {
   if (staff.isAdmin) return true;
   return staff.divisionIds === "all" || staff.divisionIds.has(division.id);
 }
 
+function unreachable(division: DirectoryDivision, forAdmin: boolean): AppError {
+  return new AppError(
+    "upstream_forbidden",
+    forAdmin
+      ? `Tenantscope's Genesys Cloud client lacks the permission ${DIRECTORY_USER_VIEW} in division "${division.name}".`
+      : `${division.name} cannot be shown right now: Tenantscope is not set up for it yet. Please ask your administrator.`,
+    {
+      details: {
+        divisionId: division.id,
+        divisionName: division.name,
+        permission: DIRECTORY_USER_VIEW,
+        reason: "bff_not_granted",
+        ...(forAdmin && division.permissionCorrelationId ? { correlationId: division.permissionCorrelationId } : {}),
+      },
+    },
+  );
+}
+
+async function findDivision(divisionId: string): Promise<DirectoryDivision> {
+  const division = await getDivisionService().directory.find(divisionId);
+  if (!division) throw new AppError("not_found", "There is no division with this id.", { details: { divisionId } });
+  return division;
+}
+
 export async function requireDivisionAccess(staff: StaffAccess | null, divisionId: string): Promise<AuthorizedDivision> {
   assertDivisionId(divisionId);
   const who = requireStaff(staff);
-  const division = await getDivisionService().directory.find(divisionId);
-  if (!division) throw new AppError("not_found", "There is no division with this id.", { details: { divisionId } });
+  const division = await findDivision(divisionId);
   if (!staffMayView(who, division)) {
     throw new AppError("forbidden", `You do not have access to ${division.name}.`, {
       details: { divisionId, divisionName: division.name, reason: "not_granted" },
     });
   }
-  if (!division.reachable) {
-    throw new AppError(
-      "upstream_forbidden",
-      who.isAdmin
-        ? `Tenantscope's Genesys Cloud client lacks the permission directory:user:view in division "${division.name}".`
-        : `${division.name} cannot be shown right now: Tenantscope is not set up for it yet. Please ask your administrator.`,
-      {
-        details: {
-          divisionId,
-          divisionName: division.name,
-          permission: "directory:user:view",
-          reason: "bff_not_granted",
-          ...(who.isAdmin && division.permissionCorrelationId ? { correlationId: division.permissionCorrelationId } : {}),
-        },
-      },
-    );
-  }
-  return division as AuthorizedDivision;
+  if (!division.reachable) throw unreachable(division, who.isAdmin);
+  return brand(division);
 }
 
 /**
  * The divisions the caller may open: managers their granted ones, admins all of them. Each carries
  * `reachable`, so that a division the BFF's client cannot list shows up as a problem to fix, not as absent.
  */
-export async function visibleDivisions(staff: StaffAccess | null): Promise<{ division: DirectoryDivision; reachable: boolean }[]> {
+export async function visibleDivisions(staff: StaffAccess | null): Promise<DirectoryDivision[]> {
   const who = requireStaff(staff);
   const { divisions } = await getDivisionService().directory.get();
-  return [...divisions.values()]
-    .filter((d) => staffMayView(who, d))
-    .map((division) => ({ division, reachable: division.reachable }))
-    .sort((a, b) => a.division.name.localeCompare(b.division.name, "en"));
+  return [...divisions.values()].filter((d) => staffMayView(who, d)).sort((a, b) => a.name.localeCompare(b.name, "en"));
 }
+
+/**
+ * The operator paths: people who hold the BFF's own credentials rather than a staff session. No staff
+ * grants apply to them; the isolation checks of the fetch itself still do.
+ */
+export const operatorAccess = {
+  /** `npm run export`: a division by id or exact name, which must exist and be reachable by the BFF. */
+  async forExport(idOrName: string): Promise<AuthorizedDivision> {
+    const { divisions } = await getDivisionService().directory.get();
+    const byId = divisions.get(idOrName.toLowerCase());
+    const byName = [...divisions.values()].filter((d) => d.name === idOrName);
+    if (!byId && byName.length > 1) {
+      throw new AppError("bad_request", `More than one division is named "${idOrName}"; pass its id instead: ${byName.map((d) => d.id).join(", ")}`);
+    }
+    const division = byId ?? byName[0];
+    if (!division) {
+      const names = [...divisions.values()].map((d) => d.name).sort();
+      throw new AppError("not_found", `No division has the id or name "${idOrName}". Divisions: ${names.join(", ")}`);
+    }
+    if (!division.reachable) throw unreachable(division, true);
+    return brand(division);
+  },
+
+  /**
+   * Admin diagnostics (the caller passed the admin check): the real scoped fetch runs even where the
+   * directory says the BFF lacks the grant, so the admin sees Genesys' own answer and its correlation id.
+   */
+  forDiagnostics(divisionId: string): AuthorizedDivision {
+    assertDivisionId(divisionId);
+    return brand({ id: divisionId, name: "", description: "", homeDivision: false, userCount: null, reachable: true });
+  },
+};

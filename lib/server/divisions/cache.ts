@@ -1,9 +1,8 @@
 import "server-only";
 
-import { awaitWithoutSlot } from "@/lib/server/platform";
-import { AppError } from "@/lib/server/platform";
+import { awaitWithoutSlot, AppError, getMetrics } from "@/lib/server/platform";
+
 import type { DivisionUsers, FetchProgress } from "./fetch";
-import { getMetrics } from "@/lib/server/platform";
 
 // Per-division cache with a TTL and stale-while-revalidate, single-flight loads (any number of concurrent
 // callers for a cold division cause one upstream fetch) and rate-limited forced refreshes. The store and the

@@ -1,13 +1,15 @@
 import "server-only";
 
-import type { DivisionUsersPayload, UserDto } from "@/lib/shared/api-types";
-
-import type { AuthorizedDivision } from "./access-gate";
-import type { CachedResult } from "./cache";
 import type { StaffAccess } from "@/lib/server/staff";
+import type { DivisionInfo, DivisionSummary, DivisionUsersPayload, UserDto } from "@/lib/shared/contract";
 
-// What the users route returns, shaped for the caller's role. Dropped rows name users of *other*
-// divisions, so only admins get them; managers get the count, in neutral words, and nothing else.
+
+import type { AuthorizedDivision } from "./authorized";
+import type { CachedResult } from "./cache";
+import type { DirectoryDivision } from "./directory";
+
+// What the BFF tells the browser about divisions. The users payload is shaped for the caller's role: dropped
+// rows name users of *other* divisions, so only admins get them; managers get the count, in neutral words.
 
 /**
  * The users array's JSON, made once per cached result: a warm 12,000-user division is ~3 MB of JSON, and
@@ -70,4 +72,19 @@ export function toPayload(division: AuthorizedDivision, result: CachedResult, st
         : {}),
     },
   };
+}
+
+/** A division as the home page and GET /api/divisions list it. */
+export function toDivisionSummary(d: DirectoryDivision): DivisionSummary {
+  return { ...toDivisionInfo(d), reachable: d.reachable };
+}
+
+export function toDivisionInfo(d: DirectoryDivision): DivisionInfo {
+  return { id: d.id, name: d.name, description: d.description, userCount: d.userCount };
+}
+
+/** The isolation figures of a result, as the audit trail records them. */
+export function isolationOf(result: CachedResult): { checked: number; verified: number; dropped: number; countMatches: boolean; consistent: boolean } {
+  const iso = result.value.meta.isolation;
+  return { checked: iso.checked, verified: iso.verified, dropped: iso.dropped.length, countMatches: iso.countMatches, consistent: result.value.meta.consistent };
 }

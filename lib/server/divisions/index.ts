@@ -1,12 +1,13 @@
 import "server-only";
 
-export * from "./access-gate";
-export * from "./cache";
-export * from "./csv-response";
-export * from "./directory";
-export * from "./dto";
-export * from "./export";
-export * from "./fetch";
-export * from "./service";
-export * from "./shared-cache";
-export * from "./users-response";
+// A division's users reach nobody without an AuthorizedDivision, which only the gates in access-gate.ts
+// make: the raw fetch, the cache and the Genesys client stay inside this folder.
+
+export { operatorAccess, requireDivisionAccess, visibleDivisions } from "./access-gate";
+export type { AuthorizedDivision } from "./authorized";
+export type { CachedResult, Freshness } from "./cache";
+export type { DirectoryDivision } from "./directory";
+export { isolationOf, payloadJson, toDivisionInfo, toDivisionSummary, toPayload } from "./dto";
+export { divisionCsv, EXPORT_HEADER, readExportView, userCsvRow } from "./export";
+export { assertDivisionId, type DivisionUsers, type FetchProgress, type UserDto } from "./fetch";
+export { fetchDivisionUncached, getDivisionUsers } from "./service";

@@ -1,24 +1,17 @@
 import "server-only";
 
-import { createHash } from "node:crypto";
+import { clientKeyPart, getBffClient, type GenesysClient } from "@/lib/server/genesys";
+import { getEnv, getMetrics, processSingleton, type Env } from "@/lib/server/platform";
+import { getSharedStore, type SharedStore } from "@/lib/server/shared-state";
 
-import type { AuthorizedDivision } from "./access-gate";
+import type { AuthorizedDivision } from "./authorized";
 import { DivisionCache, LocalCoordination, MemoryStore, type CachedResult } from "./cache";
 import { DivisionDirectory } from "./directory";
-import { assertDivisionId, fetchDivisionUsers, type DivisionUsers, type FetchProgress } from "./fetch";
-import { getEnv, type Env } from "@/lib/server/platform";
-import { GenesysClient } from "@/lib/server/genesys";
-import { getMetrics } from "@/lib/server/platform";
-import { processSingleton } from "@/lib/server/platform";
-import { SlidingWindowBudget } from "@/lib/server/genesys";
-import { SharedBudget } from "@/lib/server/genesys";
+import { fetchDivisionUsers, type DivisionUsers, type FetchProgress } from "./fetch";
 import { SharedCacheStore, SharedCoordination } from "./shared-cache";
-import { getSharedStore, type SharedStore } from "@/lib/server/shared-state";
-import { SharedTokenSource } from "@/lib/server/genesys";
 
-// Wires configuration, the one Genesys client and the division cache together: what routes, pages and
-// the export CLI call. One instance per process (see getDivisionService). With REDIS_URL, the token, the
-// request budget, the cache and its single-flight are shared by every instance (see shared-store.ts).
+// Wires configuration, the BFF's Genesys client and the division cache together. One instance per process
+// (getDivisionService). With REDIS_URL, the cache and its single-flight are shared by every instance.
 
 /** How long the division directory (names, counts, reachability) is trusted before it is re-read. */
 const DIRECTORY_TTL_MS = 60_000;
@@ -26,10 +19,10 @@ const DIRECTORY_TTL_MS = 60_000;
 export class DivisionService {
   readonly cache: DivisionCache;
   readonly directory: DivisionDirectory;
-  readonly client: GenesysClient;
 
   constructor(
     readonly env: Env,
+    private readonly client: GenesysClient,
     shared?: SharedStore,
   ) {
     const ttlMs = env.cache.ttlSeconds * 1000;
@@ -37,19 +30,9 @@ export class DivisionService {
     const memory = new MemoryStore<DivisionUsers>(env.cache.maxEntries);
     const local = new LocalCoordination();
     const keys = shared?.enabled ? sharedKeys(shared, env) : undefined;
-    this.client = new GenesysClient({
-      genesys: env.genesys,
-      fetch: env.fetch,
-      ...(shared && keys
-        ? {
-            budget: new SharedBudget(shared, keys.budget, env.fetch.requestsPerMinute, new SlidingWindowBudget(env.fetch.requestsPerMinute)),
-            tokens: new SharedTokenSource(shared, keys.token),
-          }
-        : {}),
-    });
     this.directory = new DivisionDirectory(this.client, DIRECTORY_TTL_MS);
     this.cache = new DivisionCache({
-      load: (divisionId, onProgress) => this.fetchUncached(divisionId, onProgress),
+      load: (divisionId, onProgress) => this.fetch(divisionId, onProgress),
       store: shared && keys ? new SharedCacheStore(shared, keys.division, memory, ttlMs + staleMs) : memory,
       coordination: shared && keys ? new SharedCoordination(shared, keys.coordination, local, env.fetch.deadlineMs + 30_000) : local,
       ttlMs,
@@ -58,14 +41,17 @@ export class DivisionService {
     });
   }
 
-  /** A division's users through the cache; only for a division that passed the access check. */
+  /** A division's users through the cache (optionally forced past it). */
   getUsers(division: AuthorizedDivision, options: { force?: boolean; onProgress?: (p: FetchProgress) => void } = {}): Promise<CachedResult> {
-    assertDivisionId(division.id);
     return this.cache.get(division.id, options);
   }
 
-  /** Always fetches from Genesys (the export CLI, the cache's loader). */
-  async fetchUncached(divisionId: string, onProgress?: (p: FetchProgress) => void, signal?: AbortSignal): Promise<DivisionUsers> {
+  /** Always fetches from Genesys, bypassing the cache (the export CLI, admin diagnostics). */
+  fetchUncached(division: AuthorizedDivision, onProgress?: (p: FetchProgress) => void, signal?: AbortSignal): Promise<DivisionUsers> {
+    return this.fetch(division.id, onProgress, signal);
+  }
+
+  private async fetch(divisionId: string, onProgress?: (p: FetchProgress) => void, signal?: AbortSignal): Promise<DivisionUsers> {
     const timer = getMetrics().fetchDuration.startTimer();
     try {
       const result = await fetchDivisionUsers(this.client, divisionId, {
@@ -85,19 +71,13 @@ export class DivisionService {
 }
 
 export function getDivisionService(): DivisionService {
-  return processSingleton("division-service", () => new DivisionService(getEnv(), getSharedStore()));
+  return processSingleton("division-service", () => new DivisionService(getEnv(), getBffClient(), getSharedStore()));
 }
 
-/**
- * Redis keys. The BFF client's id is in each (instances of different deployments may share one Redis), and
- * the isolation mode in the cache's (a search-only result must not be served to a verify-mode instance).
- */
+/** Redis keys; the isolation mode is in each (a search-only result must not be served to a verify-mode instance). */
 function sharedKeys(shared: SharedStore, env: Env) {
-  const client = createHash("sha256").update(env.genesys.clientId).digest("hex").slice(0, 16);
-  const division = (kind: string, divisionId: string, ...rest: string[]) => shared.key(kind, client, env.isolation.mode, divisionId, ...rest);
+  const division = (kind: string, divisionId: string, ...rest: string[]) => shared.key(kind, clientKeyPart(env), env.isolation.mode, divisionId, ...rest);
   return {
-    token: { token: shared.key("token", client), lock: shared.key("token-login", client) },
-    budget: { window: shared.key("budget", client), pause: shared.key("budget-pause", client) },
     division: (divisionId: string) => division("division", divisionId),
     coordination: {
       lock: (divisionId: string) => division("division-lock", divisionId),
@@ -106,4 +86,14 @@ function sharedKeys(shared: SharedStore, env: Env) {
       forced: (divisionId: string) => division("division-forced", divisionId),
     },
   };
+}
+
+/** A division's users through the process's cache. */
+export function getDivisionUsers(division: AuthorizedDivision, options: { force?: boolean; onProgress?: (p: FetchProgress) => void } = {}): Promise<CachedResult> {
+  return getDivisionService().getUsers(division, options);
+}
+
+/** A division's users straight from Genesys (the export CLI, admin diagnostics). */
+export function fetchDivisionUncached(division: AuthorizedDivision, onProgress?: (p: FetchProgress) => void): Promise<DivisionUsers> {
+  return getDivisionService().fetchUncached(division, onProgress);
 }

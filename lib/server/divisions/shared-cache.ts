@@ -1,12 +1,11 @@
 import "server-only";
 
+import { sleep } from "@/lib/server/genesys";
+import { AppError, ERROR_CODES, isAppError, type ErrorCode, type ErrorDetails, getMetrics } from "@/lib/server/platform";
+import { releaseLock, renewLock, tryLock,type  SharedStore } from "@/lib/server/shared-state";
+
 import type { CacheCoordination, CacheEntry, CacheStore, LocalCoordination, MemoryStore } from "./cache";
 import type { DivisionUsers, FetchProgress } from "./fetch";
-import { AppError, ERROR_CODES, isAppError, type ErrorCode, type ErrorDetails } from "@/lib/server/platform";
-import { getMetrics } from "@/lib/server/platform";
-import { sleep } from "@/lib/server/genesys";
-import { releaseLock, renewLock, tryLock } from "@/lib/server/shared-state";
-import type { SharedStore } from "@/lib/server/shared-state";
 
 // The division cache across instances. Entries live in Redis (sealed), with this process's decoded copy
 // beside them so that a warm request costs one small HGET, not a 3 MB parse. A cold division is fetched by

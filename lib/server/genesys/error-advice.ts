@@ -2,6 +2,8 @@ import "server-only";
 
 import type { AppError } from "@/lib/server/platform";
 
+import { DIRECTORY_USER_VIEW } from "./permissions";
+
 // Plain-language fixes for the failures an operator can do something about. Used by the export CLI and
 // the admin diagnostics; managers get the shorter "ask your admin" wording from the UI instead.
 
@@ -13,7 +15,7 @@ export function adviceFor(e: AppError): string[] {
   const steps: string[] = [];
   switch (e.code) {
     case "upstream_forbidden": {
-      const permission = typeof d.permission === "string" ? d.permission : "directory:user:view";
+      const permission = typeof d.permission === "string" ? d.permission : DIRECTORY_USER_VIEW;
       steps.push(
         `In Genesys Cloud open ${GRANT_PATH} and give the client a role that has ${describePermission(permission)} in division ${division}.`,
         "Role changes can take up to 5 minutes to apply; then try again.",

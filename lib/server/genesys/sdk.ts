@@ -3,7 +3,7 @@ import platformClient from "purecloud-platform-client-v2";
 
 import type { GenesysConfig } from "@/lib/server/platform";
 
-// The typings declare ApiClientClass but do not export it on the module (CONTRACT.md §e), and type every
+// The typings (SDK 262) declare ApiClientClass but do not export it on the module, and type every
 // call as resolving the bare model although extended responses wrap it; these narrow types say what we use.
 export type SdkClient = typeof platformClient.ApiClient;
 

@@ -1,7 +1,8 @@
 import "server-only";
 
 // Every assumption this project makes about undocumented behaviour of Genesys user search lives here, so
-// that each can be corrected in one place once verified against a real org (CONTRACT.md §a, "inferred").
+// that each can be corrected in one place once verified against a real org; "(inferred)" marks what no
+// Genesys documentation states.
 
 /** Documented: at most 100 results per page (search-limits page). */
 export const SEARCH_PAGE_SIZE = 100;

@@ -2,8 +2,9 @@ import "server-only";
 
 import { randomUUID } from "node:crypto";
 
-import { abortError, FifoBudget, sleep, type SlidingWindowBudget } from "./request-limiter";
 import { sharedScript, type SharedStore } from "@/lib/server/shared-state";
+
+import { abortError, FifoBudget, sleep, type SlidingWindowBudget } from "./request-limiter";
 
 // Genesys' 300 requests/minute is per token, and all instances share one token: so they share one sliding
 // window of grants in Redis (a sorted set of grant times, Redis' own clock for all). A 429's Retry-After

@@ -2,10 +2,10 @@ import "server-only";
 
 import { createHash } from "node:crypto";
 
-import type { IssuedToken, TokenSource } from "./client";
+import { releaseLock, tryLock, sharedScript, type SharedStore } from "@/lib/server/shared-state";
+
 import { sleep } from "./request-limiter";
-import { releaseLock, tryLock } from "@/lib/server/shared-state";
-import { sharedScript, type SharedStore } from "@/lib/server/shared-state";
+import type { IssuedToken, TokenSource } from "./token-source";
 
 // One client-credentials token for all instances: whoever finds none (or one due for renewal) logs in under
 // a lease while the others wait for its token, so N instances starting together cost one login. The token

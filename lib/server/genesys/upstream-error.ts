@@ -195,7 +195,7 @@ function fromTransportFailure(record: UnknownRecord, operation: string | undefin
 }
 
 /**
- * Converts whatever the SDK rejected with into an UpstreamError (CONTRACT.md §e): an extended-mode
+ * Converts whatever the SDK rejected with into an UpstreamError: an extended-mode
  * `{status, headers, body, error}`, a default-mode ErrorBody, or a raw AxiosError (network and
  * login failures). Only whitelisted primitives are copied: an AxiosError's `config` carries the
  * `Authorization: Basic …` header, so the raw value is never kept, not even as `cause`.

@@ -1,5 +1,6 @@
 import "server-only";
 
-export * from "./request-params";
+export * from "./audited-route";
+export * from "./responses";
 export * from "./route";
 export * from "./security-headers";

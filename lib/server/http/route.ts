@@ -1,9 +1,7 @@
 import "server-only";
 
-import { AppError, toErrorResponse } from "@/lib/server/platform";
 import { toAppError, UpstreamError } from "@/lib/server/genesys";
-import { getLogger } from "@/lib/server/platform";
-import { requestIdFrom, withRequestContext } from "@/lib/server/platform";
+import { AppError, getLogger, requestIdFrom, toErrorResponse, withRequestContext } from "@/lib/server/platform";
 
 // One wrapper for every route handler: a request id, the error model (code → status, body
 // `{ error: { code, message, ... } }`), and logging of the internal cause, which is never returned.
@@ -12,7 +10,7 @@ export interface RouteContext {
   requestId: string;
 }
 
-type Handler<P> = (req: Request, params: P, ctx: RouteContext) => Promise<Response>;
+export type Handler<P, C extends RouteContext = RouteContext> = (req: Request, params: P, ctx: C) => Promise<Response>;
 
 export function route<P = Record<string, never>>(handler: Handler<P>) {
   return async (req: Request, segment: { params: Promise<P> }): Promise<Response> => {
@@ -39,8 +37,4 @@ function describeForLog(e: unknown): unknown {
   // A raw SDK/axios error would carry the Basic auth header in `config`: never log the object itself.
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
   return { value: typeof e };
-}
-
-export function json(body: unknown, init: ResponseInit = {}): Response {
-  return Response.json(body, { ...init, headers: { "Cache-Control": "private, no-store", ...init.headers } });
 }

@@ -1,27 +1,24 @@
 import "server-only";
-import { inspect } from "node:util";
 import { z } from "zod";
-import { AppError } from "./errors";
+
+import { blankToUndefined, integer, LOG_LEVELS, logLevel, oneOf, rawText, requiredText } from "@/lib/config/fields.mjs";
+import { ISOLATION_MODES } from "@/lib/shared/contract";
+
+import { gatewayUrl, metricsBearerToken, parseFrozen, redactUrl, redisKeyPrefix, redisUrl, region, type EnvSource, type GatewayConfig } from "./env-fields";
 import { describeRegionChoices, resolveRegion, type Region } from "./regions";
 
-// The only module that reads process.env (STYLE.md §2). Everything else receives typed config.
+// The app's settings. This file and auth-env.ts (staff sign-in, re-exported below) are the only app modules
+// that read process.env; everything else receives typed config.
 
-export const ISOLATION_MODES = ["verify", "search-only", "fail-closed"] as const;
+export { ConfigError, type EnvSource, type GatewayConfig } from "./env-fields";
+export { getAuthEnv, parseAuthEnv, type AuthEnv } from "./auth-env";
+export { LOG_LEVELS };
+
+// The isolation modes are part of what the browser is told (each payload names its mode): one list for both.
+export { ISOLATION_MODES };
 export type IsolationMode = (typeof ISOLATION_MODES)[number];
 
-export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** Where login and API calls go instead of the region hosts, as the SDK's `setGateway` takes it. */
-export interface GatewayConfig {
-  protocol: "http" | "https";
-  host: string;
-  /** Always explicit: the SDK ignores ports below 1. */
-  port: number;
-  /** "" or e.g. "/genesys"; the SDK's path_params_login and path_params_api alike. */
-  pathPrefix: string;
-  url: string;
-}
 
 export interface GenesysConfig {
   clientId: string;
@@ -77,116 +74,8 @@ export interface Env {
   audit: AuditConfig;
 }
 
-export type EnvSource = Record<string, string | undefined>;
-
-/** Thrown by parseEnv: `message` has one line per problem, `VARIABLE: what is wrong; what to use`. */
-export class ConfigError extends AppError {
-  override readonly name = "ConfigError";
-  readonly problems: readonly string[];
-
-  constructor(problems: readonly string[]) {
-    super("config_error", problems.join("\n"));
-    this.problems = Object.freeze([...problems]);
-  }
-}
-
-// Field schemas. Each takes the raw string (or undefined) and yields a typed value; blank counts as
-// unset, since `.env` files and orchestrators often export `NAME=` for "no value".
-
-const rawText = z.string({ error: "must be a string" }).optional();
-
-function shown(value: string): string {
-  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-}
-
-function blankToUndefined(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === "" ? undefined : trimmed;
-}
-
-// Secrets and ids share this; the message never echoes the value.
-function requiredText(purpose: string) {
-  return rawText.transform((value, ctx) => {
-    const text = blankToUndefined(value);
-    if (text === undefined) {
-      ctx.addIssue({ code: "custom", message: `is required (${purpose})` });
-      return z.NEVER;
-    }
-    return text;
-  });
-}
-
-function integer(options: { min: number; max: number; default: number; why?: string }) {
-  const choices = `use a whole number from ${options.min} to ${options.max} (default ${options.default})${options.why ? `; ${options.why}` : ""}`;
-  return rawText.transform((value, ctx) => {
-    const text = blankToUndefined(value);
-    if (text === undefined) return options.default;
-    if (!/^[+-]?\d+$/.test(text)) {
-      ctx.addIssue({ code: "custom", message: `${shown(text)} is not a whole number; ${choices}` });
-      return z.NEVER;
-    }
-    const number = Number(text);
-    if (number < options.min || number > options.max) {
-      ctx.addIssue({ code: "custom", message: `${number} is out of range; ${choices}` });
-      return z.NEVER;
-    }
-    return number;
-  });
-}
-
-function oneOf<const T extends readonly string[]>(choices: T, what: string, fallback: T[number]) {
-  return rawText.transform((value, ctx): T[number] => {
-    const text = blankToUndefined(value)?.toLowerCase();
-    if (text === undefined) return fallback;
-    const match = choices.find((choice) => choice === text);
-    if (match === undefined) {
-      ctx.addIssue({ code: "custom", message: `${shown(text)} is not ${what}; use one of ${choices.join(", ")} (default ${fallback})` });
-      return z.NEVER;
-    }
-    return match;
-  });
-}
-
-const region = rawText.transform((value, ctx): Region | undefined => {
-  const text = blankToUndefined(value);
-  if (text === undefined) return undefined;
-  const resolved = resolveRegion(text);
-  if (!resolved) {
-    ctx.addIssue({ code: "custom", message: `${shown(text)} is not a Genesys Cloud region; ${describeRegionChoices()}` });
-    return z.NEVER;
-  }
-  return resolved;
-});
-
-const GATEWAY_EXAMPLE = "use an absolute http(s) URL such as http://127.0.0.1:4010 or https://gateway.example.com/genesys";
-
-// The value is not echoed: a malformed URL may still hold credentials.
-const gatewayUrl = rawText.transform((value, ctx): GatewayConfig | undefined => {
-  const text = blankToUndefined(value);
-  if (text === undefined) return undefined;
-  const fail = (problem: string) => {
-    ctx.addIssue({ code: "custom", message: `${problem}; ${GATEWAY_EXAMPLE}` });
-    return z.NEVER;
-  };
-  // Without this, "localhost:4010" would parse as a URL whose protocol is "localhost:".
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return fail("must start with http:// or https://");
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return fail("is not a valid URL");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return fail(`must use http or https, not ${shown(url.protocol.replace(/:$/, ""))}`);
-  if (url.username !== "" || url.password !== "") return fail("must not contain a user name or password");
-  if (url.search !== "" || url.hash !== "") return fail("must not contain a query string or fragment");
-  const protocol = url.protocol === "http:" ? "http" : "https";
-  const port = url.port === "" ? (protocol === "http" ? 80 : 443) : Number(url.port);
-  const pathPrefix = url.pathname.replace(/\/+$/, "");
-  return { protocol, host: url.hostname, port, pathPrefix, url: `${protocol}://${url.hostname}:${port}${pathPrefix}` };
-});
-
-// The schema, grouped by the config section each variable feeds. To add a section (staff login,
-// NEXTAUTH_*), add a `…Fields` object, spread it into `fields`, and build it in `toEnv`.
+// The schema, grouped by the config section each variable feeds. To add a section, add a `…Fields` object,
+// spread it into `fields`, and build it in `toEnv`.
 
 const genesysFields = {
   GENESYS_CLIENT_ID: requiredText("the id of a Genesys Cloud OAuth client with the Client Credentials grant"),
@@ -218,44 +107,13 @@ const cacheFields = {
 
 const policyFields = {
   ISOLATION_MODE: oneOf(ISOLATION_MODES, "an isolation mode", "verify"),
-  LOG_LEVEL: oneOf(LOG_LEVELS, "a log level", "info"),
-  METRICS_BEARER_TOKEN: rawText.transform((value, ctx) => {
-    const text = blankToUndefined(value);
-    if (text !== undefined && text.length < 16) {
-      ctx.addIssue({ code: "custom", message: "must be at least 16 characters (or unset to disable /api/metrics)" });
-      return z.NEVER;
-    }
-    return text;
-  }),
+  LOG_LEVEL: logLevel,
+  METRICS_BEARER_TOKEN: metricsBearerToken,
 };
-
-// Not echoed: a Redis URL may carry a password.
-const redisUrl = rawText.transform((value, ctx) => {
-  const text = blankToUndefined(value);
-  if (text === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || url.hostname === "") {
-    ctx.addIssue({ code: "custom", message: "must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0 (or unset for in-process state)" });
-    return z.NEVER;
-  }
-  return text;
-});
 
 const sharedFields = {
   REDIS_URL: redisUrl,
-  REDIS_KEY_PREFIX: rawText.transform((value, ctx) => {
-    const text = blankToUndefined(value) ?? "tenantscope:";
-    if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(text)) {
-      ctx.addIssue({ code: "custom", message: `${shown(text)} is not a key prefix; use up to 64 letters, digits and : _ . - (default tenantscope:)` });
-      return z.NEVER;
-    }
-    return text;
-  }),
+  REDIS_KEY_PREFIX: redisKeyPrefix,
 };
 
 const auditFields = {
@@ -342,117 +200,9 @@ const envSchema = z
   )
   .transform(toEnv);
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
-
-function configError(issues: readonly z.core.$ZodIssue[]): ConfigError {
-  return new ConfigError(issues.map((issue) => `${issue.path.map(String).join(".") || "environment"}: ${issue.message}`));
-}
-
 /** Parses a variable map into typed config, or throws ConfigError listing every problem. Pure. */
 export function parseEnv(source: EnvSource): Env {
-  const result = envSchema.safeParse(source);
-  if (!result.success) throw configError(result.error.issues);
-  const env = result.data;
-  // Defence in depth: logging the whole config object (`log.info({ env })`) prints the redacted view.
-  Object.defineProperties(env, {
-    toJSON: { value: () => describeEnvForLog(env) },
-    [inspect.custom]: { value: () => describeEnvForLog(env) },
-  });
-  return deepFreeze(env);
-}
-
-// ---- staff sign-in (the web app only; the export CLI does not need these) ------------------------------
-
-export interface AuthEnv {
-  nextAuthSecret: string;
-  staffClientId: string;
-  staffClientSecret: string;
-  /** Admins by Genesys user id or email (lower case), and/or by holding a Genesys permission. */
-  adminEmails: readonly string[];
-  adminUserIds: readonly string[];
-  adminPermission: string | undefined;
-  /** How often a signed-in staff member's divisions are re-read from Genesys (≤ 300 s, Genesys' own delay). */
-  divisionsRefreshSeconds: number;
-  sessionMaxAgeSeconds: number;
-  /** The app's public URL (next-auth reads NEXTAUTH_URL itself too); https means __Secure- cookies. */
-  appUrl: string | undefined;
-  secureCookies: boolean;
-}
-
-function list(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(",")
-    .map((v) => v.trim().toLowerCase())
-    .filter((v) => v !== "");
-}
-
-const PERMISSION_PATTERN = /^[a-zA-Z][a-zA-Z0-9]*:[a-zA-Z0-9*]+:[a-zA-Z0-9*]+$/;
-
-const authSchema = z
-  .object({
-    NEXTAUTH_SECRET: rawText.transform((value, ctx) => {
-      const text = blankToUndefined(value);
-      if (text === undefined || text.length < 32) {
-        ctx.addIssue({ code: "custom", message: "is required: at least 32 random characters that sign and encrypt sessions (e.g. `openssl rand -base64 32`)" });
-        return z.NEVER;
-      }
-      return text;
-    }),
-    GENESYS_STAFF_CLIENT_ID: requiredText("the id of a Genesys Cloud OAuth client with the Code Authorization grant, for staff sign-in"),
-    GENESYS_STAFF_CLIENT_SECRET: requiredText("that staff OAuth client's secret"),
-    TENANTSCOPE_ADMIN_EMAILS: rawText.transform(list),
-    TENANTSCOPE_ADMIN_USER_IDS: rawText.transform(list),
-    TENANTSCOPE_ADMIN_PERMISSION: rawText.transform((value, ctx) => {
-      const text = blankToUndefined(value);
-      if (text !== undefined && !PERMISSION_PATTERN.test(text)) {
-        ctx.addIssue({ code: "custom", message: `${shown(text)} is not a Genesys permission; use domain:entity:action such as authorization:grant:view` });
-        return z.NEVER;
-      }
-      return text;
-    }),
-    STAFF_DIVISIONS_REFRESH_SECONDS: integer({ min: 1, max: 300, default: 300, why: "Genesys itself takes up to 5 minutes to apply permission changes" }),
-    SESSION_MAX_AGE_SECONDS: integer({ min: 300, max: 604_800, default: 28_800 }),
-    NEXTAUTH_URL: rawText.transform((value, ctx) => {
-      const text = blankToUndefined(value);
-      if (text === undefined) return undefined;
-      if (!/^https?:\/\/[^/]+/i.test(text)) {
-        ctx.addIssue({ code: "custom", message: "must be the app's absolute URL, such as https://tenantscope.example.com or http://localhost:3000" });
-        return z.NEVER;
-      }
-      return text.replace(/\/+$/, "");
-    }),
-  })
-  .transform(
-    (raw): AuthEnv => ({
-      nextAuthSecret: raw.NEXTAUTH_SECRET,
-      staffClientId: raw.GENESYS_STAFF_CLIENT_ID,
-      staffClientSecret: raw.GENESYS_STAFF_CLIENT_SECRET,
-      adminEmails: raw.TENANTSCOPE_ADMIN_EMAILS,
-      adminUserIds: raw.TENANTSCOPE_ADMIN_USER_IDS,
-      adminPermission: raw.TENANTSCOPE_ADMIN_PERMISSION,
-      divisionsRefreshSeconds: raw.STAFF_DIVISIONS_REFRESH_SECONDS,
-      sessionMaxAgeSeconds: raw.SESSION_MAX_AGE_SECONDS,
-      appUrl: raw.NEXTAUTH_URL,
-      secureCookies: raw.NEXTAUTH_URL?.startsWith("https://") ?? false,
-    }),
-  );
-
-/** Parses the staff sign-in variables, or throws ConfigError listing every problem. Pure. */
-export function parseAuthEnv(source: EnvSource): AuthEnv {
-  const result = authSchema.safeParse(source);
-  if (!result.success) throw configError(result.error.issues);
-  const env = result.data;
-  Object.defineProperties(env, {
-    toJSON: { value: () => ({ ...env, nextAuthSecret: "[set]", staffClientSecret: "[set]" }) },
-    [inspect.custom]: { value: () => ({ ...env, nextAuthSecret: "[set]", staffClientSecret: "[set]" }) },
-  });
-  return deepFreeze(env);
+  return parseFrozen(envSchema, source, describeEnvForLog);
 }
 
 /**
@@ -460,15 +210,8 @@ export function parseAuthEnv(source: EnvSource): AuthEnv {
  * (that problem is reported through it) and in processes that need no Genesys settings (tests, tools).
  */
 export function logLevelFromEnv(): LogLevel {
-  const parsed = policyFields.LOG_LEVEL.safeParse(process.env.LOG_LEVEL);
+  const parsed = logLevel.safeParse(process.env.LOG_LEVEL);
   return parsed.success ? parsed.data : "info";
-}
-
-let cachedAuth: AuthEnv | undefined;
-
-export function getAuthEnv(): AuthEnv {
-  cachedAuth ??= parseAuthEnv(process.env);
-  return cachedAuth;
 }
 
 let cached: Env | undefined;
@@ -496,11 +239,4 @@ export function describeEnvForLog(env: Env) {
     shared: { redis: env.shared.redisUrl ? redactUrl(env.shared.redisUrl) : null, keyPrefix: env.shared.keyPrefix },
     audit: { ...env.audit },
   };
-}
-
-/** A URL without its password (logged at start-up). */
-function redactUrl(text: string): string {
-  const url = new URL(text);
-  if (url.password !== "") url.password = "[redacted]";
-  return url.toString();
 }

@@ -7,6 +7,7 @@ export * from "./errors";
 export * from "./logger";
 export * from "./metrics";
 export * from "./process-singleton";
+export * from "./query-params";
 export * from "./regions";
 export * from "./request-context";
 export * from "./startup";

@@ -5,10 +5,7 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 import Redis from "ioredis";
 import type { Logger } from "pino";
 
-import { getEnv } from "@/lib/server/platform";
-import { getLogger } from "@/lib/server/platform";
-import { getMetrics } from "@/lib/server/platform";
-import { processSingleton } from "@/lib/server/platform";
+import { getEnv, getLogger, getMetrics, processSingleton } from "@/lib/server/platform";
 
 // The state several instances share through Redis: the client-credentials token, the division cache, the
 // single-flight locks and the request budget toward Genesys, sign-outs. Redis is optional and may fail at

@@ -1,3 +1,4 @@
 import "server-only";
 
+export * from "./guards";
 export * from "./staff-access";

@@ -2,10 +2,8 @@ import "server-only";
 
 import { createHash } from "node:crypto";
 
-import { awaitWithoutSlot } from "@/lib/server/platform";
-import type { AuthEnv, Env } from "@/lib/server/platform";
-import { appErrorFromUpstream, UpstreamError } from "@/lib/server/genesys";
-import { refreshStaffToken, staffGenesysClient } from "@/lib/server/genesys";
+import { appErrorFromUpstream, DIRECTORY_USER_VIEW, UpstreamError, refreshStaffToken, staffGenesysClient } from "@/lib/server/genesys";
+import { awaitWithoutSlot,type  AuthEnv,type  Env } from "@/lib/server/platform";
 
 // What a signed-in staff member may see, read from Genesys with their own token: the divisions where they
 // hold directory:user:view (allDivsPermitted = all), re-read at most every `divisionsRefreshSeconds`, so a
@@ -30,7 +28,6 @@ export interface StaffAccess {
   checkedAt: number;
 }
 
-const VIEW_PERMISSION = "directory:user:view";
 const MAX_USERS = 10_000;
 
 interface Entry {
@@ -109,7 +106,7 @@ export class StaffAccessResolver {
   private async read(token: StaffToken): Promise<Omit<StaffAccess, "checkedAt">> {
     const client = staffGenesysClient(this.env, token.accessToken);
     const [view, admin] = await Promise.all([
-      client.divisionsPermitted(VIEW_PERMISSION),
+      client.divisionsPermitted(DIRECTORY_USER_VIEW),
       this.auth.adminPermission ? client.divisionsPermitted(this.auth.adminPermission) : Promise.resolve(null),
     ]);
     const isAdmin =

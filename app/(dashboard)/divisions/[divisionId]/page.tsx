@@ -3,9 +3,9 @@ import { notFound } from "next/navigation";
 
 import { AccessDenied } from "@/components/access-denied";
 import { DivisionView } from "@/components/division-view";
-import { requireDivisionAccess, type AuthorizedDivision } from "@/lib/server/divisions";
-import { AppError, isAppError } from "@/lib/server/platform";
 import { requirePageStaff } from "@/lib/server/auth";
+import { requireDivisionAccess, toDivisionInfo, type AuthorizedDivision } from "@/lib/server/divisions";
+import { AppError, isAppError } from "@/lib/server/platform";
 
 export const metadata: Metadata = { title: "Division" };
 
@@ -32,5 +32,5 @@ export default async function DivisionPage({ params }: { params: Promise<{ divis
     );
   }
   const { division } = access;
-  return <DivisionView division={{ id: division.id, name: division.name, userCount: division.userCount }} isAdmin={staff.isAdmin} />;
+  return <DivisionView division={toDivisionInfo(division)} isAdmin={staff.isAdmin} />;
 }

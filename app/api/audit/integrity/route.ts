@@ -1,7 +1,17 @@
 // GET /api/audit/integrity – admins only: recomputes the audit trail's hash chain and says whether it is intact
-import { auditIntegrityResponse } from "@/lib/server/audit";
-import { route } from "@/lib/server/http";
+import { AUDIT_PURPOSE, getAuditStore } from "@/lib/server/audit";
+import { getStaffAccess } from "@/lib/server/auth";
+import { audited, json } from "@/lib/server/http";
+import { allowOnlyParams } from "@/lib/server/platform";
+import { requireAdmin } from "@/lib/server/staff";
+import type { AuditIntegrity } from "@/lib/shared/contract";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route((req, _params, ctx) => auditIntegrityResponse(req, ctx));
+export const GET = audited("audit.verify", async (req, _params, ctx) => {
+  allowOnlyParams(req, []); //                                      400
+  requireAdmin(ctx.by(await getStaffAccess()), AUDIT_PURPOSE); //  401 / 403
+  const body: AuditIntegrity = getAuditStore().verify();
+  ctx.record({ rows: body.checked, outcome: body.ok ? "ok" : "error", ...(body.ok ? {} : { code: "chain_broken" }) });
+  return json(body);
+});

@@ -1,8 +1,7 @@
 // GET|POST /api/auth/* – next-auth: Genesys Cloud sign-in, callback, session, sign-out
 import NextAuth from "next-auth";
 
-import { getAuthOptions } from "@/lib/server/auth";
-import { callbackProblem } from "@/lib/server/auth";
+import { getAuthOptions, callbackProblem } from "@/lib/server/auth";
 
 type Context = { params: Promise<{ nextauth: string[] }> };
 

@@ -1,17 +1,21 @@
 // GET /api/divisions/{divisionId} – one division's metadata and the caller's access to it
-import { requireDivisionAccess } from "@/lib/server/divisions";
-import { allowOnlyParams } from "@/lib/server/http";
-import { json, route } from "@/lib/server/http";
 import { getStaffAccess } from "@/lib/server/auth";
+import { assertDivisionId, requireDivisionAccess, toDivisionInfo } from "@/lib/server/divisions";
+import { json, route } from "@/lib/server/http";
+import { allowOnlyParams } from "@/lib/server/platform";
+import { requireStaff } from "@/lib/server/staff";
+import type { DivisionDetail } from "@/lib/shared/contract";
 
 export const dynamic = "force-dynamic";
 
 export const GET = route<{ divisionId: string }>(async (req, { divisionId }) => {
-  allowOnlyParams(req, []);
-  const staff = await getStaffAccess();
-  const division = await requireDivisionAccess(staff, divisionId);
-  return json({
-    division: { id: division.id, name: division.name, description: division.description, userCount: division.userCount },
-    access: { canView: true, role: staff?.isAdmin ? "admin" : "manager" },
-  });
+  allowOnlyParams(req, []); //                                            400
+  assertDivisionId(divisionId); //                                             400
+  const staff = requireStaff(await getStaffAccess()); //                  401
+  const division = await requireDivisionAccess(staff, divisionId); //      404 / 403
+  const body: DivisionDetail = {
+    division: toDivisionInfo(division),
+    access: { canView: true, role: staff.isAdmin ? "admin" : "manager" },
+  };
+  return json(body);
 });

@@ -1,25 +1,25 @@
 // POST /api/diagnostics/divisions/{divisionId}/test – admins only: run the real scoped fetch and report it
-import { authorizeAdminRequest } from "@/lib/server/auth";
-import { actorOf, audit } from "@/lib/server/audit";
+import { getStaffAccess } from "@/lib/server/auth";
 import { testDivision } from "@/lib/server/diagnostics";
 import { assertDivisionId } from "@/lib/server/divisions";
-import { json, route } from "@/lib/server/http";
+import { audited, json } from "@/lib/server/http";
+import { allowOnlyParams } from "@/lib/server/platform";
+import { requireAdmin } from "@/lib/server/staff";
+import type { DivisionTest } from "@/lib/shared/contract";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route<{ divisionId: string }>(async (req, { divisionId }, ctx) => {
-  assertDivisionId(divisionId);
-  const { staff } = await authorizeAdminRequest(req, "diagnostics.test-division", ctx, []);
-  const result = await testDivision(divisionId);
-  audit({
-    action: "diagnostics.test-division",
-    actor: actorOf(staff),
-    divisionId,
-    ...(result.divisionName ? { divisionName: result.divisionName } : {}),
-    ...(result.users !== undefined ? { rows: result.users } : {}),
-    outcome: result.ok ? "ok" : "error",
-    ...(result.failure ? { code: result.failure.code } : {}),
-    requestId: ctx.requestId,
+export const POST = audited<{ divisionId: string }>("diagnostics.test-division", async (req, { divisionId }, ctx) => {
+  assertDivisionId(divisionId); //                            400
+  ctx.about({ divisionId });
+  allowOnlyParams(req, []); //                                400
+  requireAdmin(ctx.by(await getStaffAccess())); //           401 / 403
+  const body: DivisionTest = await testDivision(divisionId);
+  ctx.record({
+    ...(body.divisionName ? { divisionName: body.divisionName } : {}),
+    ...(body.users !== undefined ? { rows: body.users } : {}),
+    outcome: body.ok ? "ok" : "error",
+    ...(body.failure ? { code: body.failure.code } : {}),
   });
-  return json(result);
+  return json(body);
 });

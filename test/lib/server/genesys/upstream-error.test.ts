@@ -28,7 +28,7 @@ function expectNoCredentials(value: unknown): void {
   }
 }
 
-/** Shaped like the AxiosError `loginClientCredentialsGrant` rejects with (CONTRACT.md §e). */
+/** Shaped like the AxiosError `loginClientCredentialsGrant` rejects with (SDK 262). */
 function loginAxiosError(): Record<string, unknown> {
   const config = {
     url: "https://login.mypurecloud.com/oauth/token",
@@ -398,7 +398,7 @@ describe("appErrorFromUpstream", () => {
   });
 });
 
-// The shapes above are hand-built from CONTRACT.md §e; these cases take them from the real SDK.
+// The shapes above are hand-built; these cases take them from the real SDK.
 describe("toUpstreamError with real SDK rejections", () => {
   interface SdkClient {
     timeout: number;

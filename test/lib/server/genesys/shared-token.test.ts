@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { IssuedToken } from "@/lib/server/genesys/client";
+import type { IssuedToken } from "@/lib/server/genesys/token-source";
 import { SharedTokenSource } from "@/lib/server/genesys/shared-token";
 import { startRedis, type RedisServer } from "@/test/support/redis-server";
 import { sharedStoreFor } from "@/test/support/shared-store";

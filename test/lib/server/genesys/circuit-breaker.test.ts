@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { UpstreamError } from "@/lib/server/genesys";
-import { CircuitBreaker } from "@/lib/server/genesys/client";
+import { CircuitBreaker } from "@/lib/server/genesys/circuit-breaker";
 
 describe("CircuitBreaker", () => {
   it("opens after three exhausted failures, fails fast during the cool-down, and recovers on a success", () => {

@@ -5,7 +5,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 
-import type { AuditEvent } from "@/lib/server/audit/record";
+import type { AuditEvent } from "@/lib/server/audit/store";
 import { AuditStore } from "@/lib/server/audit/store";
 
 const dirs: string[] = [];

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { AppError } from "@/lib/server/platform";
+import { AppError } from "./errors";
 
 /**
  * Query strings are a contract too: parameters a route does not know are refused, not ignored, and so is
@@ -20,4 +20,11 @@ export function checkParams(params: URLSearchParams, allowed: readonly string[])
     if (!allowed.includes(key)) throw new AppError("bad_request", `Unknown query parameter "${key.slice(0, 40)}".`, { details: { field: key.slice(0, 40) } });
   }
   return params;
+}
+
+/** A 0/1 switch such as `?refresh=1`; absent is false. */
+export function readFlag(params: URLSearchParams, name: string): boolean {
+  const value = params.get(name);
+  if (value !== null && value !== "1" && value !== "0") throw new AppError("bad_request", `${name} must be "1" or "0".`, { details: { field: name } });
+  return value === "1";
 }

@@ -7,7 +7,7 @@ import { REGION_HOSTNAMES, REGION_KEYS, REGIONS, describeRegionChoices, resolveR
 function readSdkRegionTable(): Array<[string, string]> {
   const file = path.resolve(
     __dirname,
-    "../../../node_modules/purecloud-platform-client-v2/src/purecloud-platform-client-v2/PureCloudRegionHosts.js",
+    "../../../../node_modules/purecloud-platform-client-v2/src/purecloud-platform-client-v2/PureCloudRegionHosts.js",
   );
   const source = fs.readFileSync(file, "utf8");
   return [...source.matchAll(/^\s*([a-z0-9_]+):\s*'([^']+)'/gm)].map((m) => [m[1] ?? "", m[2] ?? ""]);

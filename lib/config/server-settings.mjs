@@ -1,0 +1,41 @@
+// @ts-check
+// The HTTP server's own settings (server/index.mjs). Checked apart from the app's (lib/server/platform/env.ts)
+// because the server reads them before Next loads the app's bundled modules; both use ./fields.mjs, and
+// LOG_LEVEL is the one field they share.
+import { availableParallelism } from "node:os";
+
+import { z } from "zod";
+
+import { blankToUndefined, integer, logLevel, parseSettings, rawText } from "./fields.mjs";
+
+const serverSettingsSchema = z
+  .object({
+    PORT: integer({ min: 1, max: 65_535, default: 3000 }),
+    // Unset: every interface, IPv4 and IPv6 (as `next start`), so that "localhost" works whichever it resolves to.
+    HOSTNAME: rawText.transform(blankToUndefined),
+    // Slots are for CPU work (waits on Genesys give them back). Measured on 2 cores, 200 sessions: the fewer
+    // slots, the shorter the tail (warm JSON max 3.5 s with 1, 5.3 s with 2, 6.7 s with 4, up to 10 s and
+    // timeouts with 8), for 5-15 % less throughput; two per core keeps both.
+    HTTP_MAX_CONCURRENT_REQUESTS: integer({ min: 1, max: 1_000, default: 2 * availableParallelism() }),
+    HTTP_MAX_QUEUED_REQUESTS: integer({ min: 0, max: 100_000, default: 2_000 }),
+    HTTP_QUEUE_TIMEOUT_MS: integer({ min: 100, max: 600_000, default: 30_000 }),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: integer({ min: 1_000, max: 600_000, default: 65_000 }),
+    LOG_LEVEL: logLevel,
+  })
+  .transform((s) => ({
+    port: s.PORT,
+    hostname: s.HOSTNAME,
+    keepAliveTimeoutMs: s.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    logLevel: s.LOG_LEVEL,
+    gate: { limit: s.HTTP_MAX_CONCURRENT_REQUESTS, maxQueue: s.HTTP_MAX_QUEUED_REQUESTS, maxWaitMs: s.HTTP_QUEUE_TIMEOUT_MS },
+  }));
+
+/** @typedef {z.output<typeof serverSettingsSchema>} ServerSettings */
+
+/**
+ * The HTTP server's settings, or one line per problem. Pure.
+ * @param {Record<string, string | undefined>} source
+ */
+export function parseServerSettings(source) {
+  return parseSettings(serverSettingsSchema, source);
+}

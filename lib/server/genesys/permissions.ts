@@ -1,0 +1,4 @@
+import "server-only";
+
+/** The Genesys permission that lets an identity list a division's users: the BFF's and each manager's. */
+export const DIRECTORY_USER_VIEW = "directory:user:view";

@@ -1,0 +1,48 @@
+import "server-only";
+
+import { actorOf, audit, auditRefusal, type AuditEvent } from "@/lib/server/audit";
+import type { StaffAccess } from "@/lib/server/staff";
+
+import { route, type Handler, type RouteContext } from "./route";
+
+// Routes whose every answer is on the audit record (views, exports, diagnostics, readings of the trail). The
+// route names who (`by`) and what (`about`) as its steps learn them; whatever it throws from then on is
+// recorded as a refusal ("denied") or failure ("error") with what was known, and still answered as usual.
+
+type Subject = Pick<AuditEvent, "divisionId" | "divisionName">;
+type Outcome = Partial<Pick<AuditEvent, "outcome" | "code" | "rows" | "isolation" | "divisionId" | "divisionName">>;
+
+export interface AuditedContext extends RouteContext {
+  /** The caller, once the session is read (null: signed out); returned unchanged. */
+  by<S extends StaffAccess | null>(staff: S): S;
+  about(subject: Subject): void;
+  /** Records the request's own outcome (default "ok"). */
+  record(outcome?: Outcome): void;
+  /** Records a failure that happened after the response began (a stream). */
+  refused(e: unknown): void;
+}
+
+export function audited<P = Record<string, never>>(action: AuditEvent["action"], handler: Handler<P, AuditedContext>) {
+  return route<P>(async (req, params, { requestId }) => {
+    let staff: StaffAccess | null = null;
+    let subject: Subject = {};
+    const ctx: AuditedContext = {
+      requestId,
+      by: (s) => {
+        staff = s;
+        return s;
+      },
+      about: (s) => {
+        subject = { ...subject, ...s };
+      },
+      record: (outcome = {}) => audit({ action, actor: actorOf(staff), ...subject, outcome: "ok", ...outcome, requestId }),
+      refused: (e) => auditRefusal(action, staff, e, requestId, subject),
+    };
+    try {
+      return await handler(req, params, ctx);
+    } catch (e) {
+      ctx.refused(e);
+      throw e;
+    }
+  });
+}

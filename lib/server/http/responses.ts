@@ -1,0 +1,76 @@
+import "server-only";
+
+import type { FetchProgress } from "@/lib/server/divisions";
+import { toAppError } from "@/lib/server/genesys";
+import { toErrorResponse } from "@/lib/server/platform";
+
+// Every body the BFF sends carries tenant or staff data, so no shared cache may keep it.
+
+export const PRIVATE_NO_STORE = "private, no-store";
+
+export function json(body: unknown, init: ResponseInit = {}): Response {
+  return Response.json(body, { ...init, headers: { "Cache-Control": PRIVATE_NO_STORE, ...init.headers } });
+}
+
+/** JSON already serialised (a large cached payload is stringified once, not per request). */
+export function jsonText(text: string): Response {
+  return new Response(text, { headers: { "Cache-Control": PRIVATE_NO_STORE, "Content-Type": "application/json" } });
+}
+
+/** A CSV download; `fileName` is offered as is (ASCII) and percent-encoded (RFC 6266's filename*). */
+export function csvResponse(stream: ReadableStream<Uint8Array>, fileName: string, headers: Record<string, string> = {}): Response {
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${fileName}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+      "Cache-Control": PRIVATE_NO_STORE,
+      ...headers,
+    },
+  });
+}
+
+export const NDJSON = "application/x-ndjson";
+
+export function acceptsNdjson(req: Request): boolean {
+  return (req.headers.get("accept") ?? "").includes(NDJSON);
+}
+
+/**
+ * A stream of JSON lines: whatever `run` sends while it works, then the line it resolves with (already
+ * serialised), or an error line in the app's error model when it fails (`onError` hears of it first).
+ */
+export function ndjsonResponse(run: (send: (line: unknown) => void) => Promise<string>, onError: (e: unknown) => void): Response {
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (line: unknown) => controller.enqueue(encoder.encode(JSON.stringify(line) + "\n"));
+      run(send).then(
+        (last) => {
+          controller.enqueue(encoder.encode(last + "\n"));
+          controller.close();
+        },
+        (e: unknown) => {
+          onError(e);
+          const { status, body } = toErrorResponse(toAppError(e));
+          send({ type: "error", status, ...body });
+          controller.close();
+        },
+      );
+    },
+  });
+  return new Response(stream, { headers: { "Cache-Control": PRIVATE_NO_STORE, "Content-Type": NDJSON, "X-Accel-Buffering": "no" } });
+}
+
+/** Progress lines are throttled: a 120-page fetch would otherwise send a line per page per viewer. */
+const PROGRESS_INTERVAL_MS = 100;
+
+/** `report` at most every 100 ms, and always for the last ("done") report. */
+export function throttled(report: (p: FetchProgress) => void): (p: FetchProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (p.phase !== "done" && now - last < PROGRESS_INTERVAL_MS) return;
+    last = now;
+    report(p);
+  };
+}

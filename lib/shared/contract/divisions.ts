@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+// GET /api/divisions and GET /api/divisions/{id}.
+
+const count = z.number().int().nonnegative();
+
+export const STAFF_ROLES = ["admin", "manager"] as const;
+export const staffRoleSchema = z.enum(STAFF_ROLES);
+
+export const divisionInfoSchema = z.strictObject({
+  id: z.string().min(1),
+  name: z.string(),
+  description: z.string(),
+  /** Genesys' objectCounts.USER; null when it gave none. */
+  userCount: count.nullable(),
+});
+
+export const divisionSummarySchema = z.strictObject({
+  ...divisionInfoSchema.shape,
+  /** False: the BFF's own client cannot read this division (a problem for an admin to fix, not a hidden row). */
+  reachable: z.boolean(),
+});
+
+export const divisionsListSchema = z.strictObject({ divisions: z.array(divisionSummarySchema) });
+
+export const divisionDetailSchema = z.strictObject({
+  division: divisionInfoSchema,
+  // A refusal is an error body, so a 200 always means the caller may view it.
+  access: z.strictObject({ canView: z.literal(true), role: staffRoleSchema }),
+});
+
+export type StaffRole = z.infer<typeof staffRoleSchema>;
+export type DivisionInfo = z.infer<typeof divisionInfoSchema>;
+export type DivisionSummary = z.infer<typeof divisionSummarySchema>;
+export type DivisionsList = z.infer<typeof divisionsListSchema>;
+export type DivisionDetail = z.infer<typeof divisionDetailSchema>;
