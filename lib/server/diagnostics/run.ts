@@ -1,7 +1,7 @@
 import "server-only";
 
 import { fetchDivisionUncached, operatorAccess } from "@/lib/server/divisions";
-import { DIRECTORY_USER_VIEW, getBffClient, adviceFor, describePermission, appErrorFromUpstream, UpstreamError,type  Role } from "@/lib/server/genesys";
+import { DIRECTORY_USER_VIEW, getBffClient, adviceFor, describePermission, appErrorFromUpstream, UpstreamError, type Role } from "@/lib/server/genesys";
 import { AppError, getEnv, isAppError } from "@/lib/server/platform";
 import type { CheckFailure, Check, Diagnostics, DivisionRow, DivisionTest } from "@/lib/shared/contract";
 

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { divisionCriterion, exceedsWindow, idPrefixCriterion, SEARCH_PAGE_SIZE, splitPartition, STABLE_SORT,type  ApiUser,type  CallOptions,type  GenesysClient,type  Partition,type  UserSearchBody,type  UserSearchCriterion,type  UsersSearchResponse } from "@/lib/server/genesys";
+import { divisionCriterion, exceedsWindow, idPrefixCriterion, SEARCH_PAGE_SIZE, splitPartition, STABLE_SORT, type ApiUser, type CallOptions, type GenesysClient, type Partition, type UserSearchBody, type UserSearchCriterion, type UsersSearchResponse } from "@/lib/server/genesys";
 import { AppError } from "@/lib/server/platform";
 import type { FetchProgress } from "@/lib/shared/contract";
 

@@ -2,7 +2,7 @@ import "server-only";
 
 import { sleep } from "@/lib/server/genesys";
 import { AppError, ERROR_CODES, isAppError, type ErrorCode, type ErrorDetails, getMetrics } from "@/lib/server/platform";
-import { releaseLock, renewLock, tryLock,type  SharedStore } from "@/lib/server/shared-state";
+import { releaseLock, renewLock, tryLock, type SharedStore } from "@/lib/server/shared-state";
 
 import type { CacheCoordination, CacheEntry, CacheStore, LocalCoordination, MemoryStore } from "./cache";
 import type { DivisionUsers, FetchProgress } from "./fetch";

@@ -3,7 +3,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 
 import { appErrorFromUpstream, DIRECTORY_USER_VIEW, UpstreamError, refreshStaffToken, staffGenesysClient } from "@/lib/server/genesys";
-import { awaitWithoutSlot,type  AuthEnv,type  Env } from "@/lib/server/platform";
+import { awaitWithoutSlot, type AuthEnv, type Env } from "@/lib/server/platform";
 
 // What a signed-in staff member may see, read from Genesys with their own token: the divisions where they
 // hold directory:user:view (allDivsPermitted = all), re-read at most every `divisionsRefreshSeconds`, so a
