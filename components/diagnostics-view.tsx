@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { useDiagnostics, useTestDivision } from "@/lib/client/diagnostics";
 import type { Check, CheckFailure, Diagnostics, DivisionRow, DivisionTest } from "@/lib/shared/contract";
 
+import { CapabilitiesTable } from "./capabilities-check";
 import { TableHead } from "./table-head";
 
 const numberFormat = new Intl.NumberFormat("en");
@@ -118,6 +119,12 @@ function DiagnosticsChecks({ data, test }: { data: Diagnostics; test: DivisionTe
       <CheckItem title="Divisions" check={data.divisions}>
         {data.divisions.value ? <DivisionsTable divisions={data.divisions.value} test={test} /> : null}
       </CheckItem>
+      {data.capabilities ? (
+        <CheckItem title="Genesys capabilities" check={data.capabilities}>
+          <p className="muted">Behaviours the Genesys documentation leaves open, probed just now with Tenantscope&apos;s own client (read-only).</p>
+          {data.capabilities.value ? <CapabilitiesTable reports={data.capabilities.value} /> : null}
+        </CheckItem>
+      ) : null}
     </ul>
   );
 }

@@ -2,9 +2,12 @@
 // what the spec's x-inin-requires-permissions says and returns bodies shaped as the spec's models.
 import type { Reply } from "./http";
 import { ApiError, boolParam, errors, intParam, listParam, RawJson } from "./http";
-import type { EmuUser } from "./model";
+import type { Knobs } from "./knobs";
+import type { EmuUser, UserState } from "./model";
+import type { Random } from "./prng";
 import { listing, renderDivision, renderOrgClient, renderUser, renderUserJson } from "./render";
-import { parseSearchRequest, runSearch, toQ64, type SearchRequest } from "./search";
+import { parseSearchRequest, RESULT_WINDOW, runSearch, toQ64, type MatchKnobs, type SearchRequest } from "./search";
+import { arbitraryOrder, refuseByKnobs, withoutIdSort } from "./search-knobs";
 import type { EmulatorState, IndexedUser, Subject } from "./state";
 
 export interface ApiRequest {
@@ -13,12 +16,18 @@ export interface ApiRequest {
   query: URLSearchParams;
   bodyText: string;
   subject: Subject;
+  /** The realism knobs in force (knobs.ts). */
+  knobs: Knobs;
 }
 
 /** Hooks the fault layer provides to search (kept out of the handlers' logic). */
 export interface SearchHooks {
   leaked(query: SearchRequest["query"]): IndexedUser[];
   beforePage(req: SearchRequest): void;
+  /** Counts a search against the `searchTypeLimits` knob's limits; throws 429 when over one. */
+  admit(query: SearchRequest["query"]): void;
+  /** The emulator's seeded randomness (the `sortById: "ignore"` shuffle draws its seed from it). */
+  random: Random;
 }
 
 export const ok = (body: unknown): Reply => ({ status: 200, body });
@@ -47,6 +56,11 @@ export function getUsers(state: EmulatorState, req: ApiRequest): Reply {
   const sortOrder = req.query.get("sortOrder") ?? "ASC";
   if (!["ascending", "descending", "ASC", "DESC"].includes(sortOrder)) throw errors.invalidQueryParam(sortOrder, "sortOrder", "ascending, descending");
   const keep = stateFilter(req.query, USER_STATES, "active");
+  // The `listWindow` knob: listings of other states than active page through at most 10,000 users.
+  const listState = req.query.get("state") ?? "active";
+  if (req.knobs.listWindow && ids.length === 0 && listState !== "active" && pageNumber * pageSize > RESULT_WINDOW) {
+    throw new ApiError(400, "bad.request", `The requested page is beyond the ${RESULT_WINDOW} result window`, { resultWindow: String(RESULT_WINDOW) });
+  }
   let users: EmuUser[];
   if (ids.length > 0) {
     users = [...new Set(ids)].map((id) => state.users.get(id)).filter((u): u is EmuUser => u !== undefined && keep(u));
@@ -86,14 +100,15 @@ export function getUsersMe(state: EmulatorState, req: ApiRequest): Reply {
 const searchCaches = new WeakMap<EmulatorState, Map<string, { version: number; hits: IndexedUser[] }>>();
 const SEARCH_CACHE_ENTRIES = 32;
 
-function cachedSearch(state: EmulatorState, sreq: SearchRequest, permitted: Set<string> | null, hooks: SearchHooks): IndexedUser[] {
+function cachedSearch(state: EmulatorState, sreq: SearchRequest, permitted: Set<string> | null, hooks: SearchHooks, knobs: MatchKnobs): IndexedUser[] {
   let cache = searchCaches.get(state);
   if (!cache) searchCaches.set(state, (cache = new Map()));
   const leaked = hooks.leaked(sreq.query);
-  const key = JSON.stringify([sreq.query, sreq.sort, permitted ? [...permitted].sort() : null, leaked.map((u) => u.id)]);
+  const matchKnobs = [knobs.exactCaseSensitive, knobs.startsWithId, knobs.defaultSearchStates];
+  const key = JSON.stringify([sreq.query, sreq.sort, permitted ? [...permitted].sort() : null, leaked.map((u) => u.id), matchKnobs]);
   const hit = cache.get(key);
   if (hit && hit.version === state.indexVersion) return hit.hits;
-  const hits = runSearch(state.index.values(), sreq, { permittedDivisionIds: permitted, leaked: () => leaked });
+  const hits = runSearch(state.index.values(), sreq, { permittedDivisionIds: permitted, leaked: () => leaked, knobs });
   cache.delete(key);
   cache.set(key, { version: state.indexVersion, hits });
   if (cache.size > SEARCH_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
@@ -103,12 +118,16 @@ function cachedSearch(state: EmulatorState, sreq: SearchRequest, permitted: Set<
 export function search(state: EmulatorState, req: ApiRequest, body: unknown, hooks: SearchHooks): Reply {
   requirePermission(state, req.subject, "directory:user:view");
   const sreq = parseSearchRequest(body);
+  hooks.admit(sreq.query);
+  refuseByKnobs(sreq, req.knobs);
   if (sreq.pageNumber > 1) hooks.beforePage(sreq);
   // enforcePermissions narrows results to divisions where the caller holds directory:user:view; without it,
   // holding the permission anywhere lets search return users of every division (the spec's UserSearchRequest
   // describes enforcePermissions so; test/contract/emulator-contract.test.ts pins it).
   const permitted = sreq.enforcePermissions ? state.permittedDivisions(req.subject, "directory:user:view").ids : null;
-  const all = cachedSearch(state, sreq, permitted, hooks);
+  const unsortedById = withoutIdSort(sreq, req.knobs);
+  const found = cachedSearch(state, unsortedById ?? sreq, permitted, hooks, req.knobs);
+  const all = unsortedById ? arbitraryOrder(found, unsortedById, hooks.random) : found;
   const total = all.length;
   const pageCount = Math.ceil(total / sreq.pageSize);
   const start = (sreq.pageNumber - 1) * sreq.pageSize;
@@ -128,8 +147,15 @@ export function search(state: EmulatorState, req: ApiRequest, body: unknown, hoo
   return ok(new RawJson(`${head.slice(0, -1)},"results":[${results.join(",")}]}`));
 }
 
-function objectCounts(state: EmulatorState, divisionId: string): Record<string, number> {
-  return { USER: state.memberIds(divisionId).length };
+const COUNTED_STATES: Record<Knobs["objectCountStates"], UserState[]> = {
+  "active+inactive": ["active", "inactive"],
+  active: ["active"],
+  all: ["active", "inactive", "deleted"],
+};
+
+/** `objectCounts` of a division: its users in the states the `objectCountStates` knob names. */
+function objectCounts(state: EmulatorState, req: ApiRequest, divisionId: string): Record<string, number> {
+  return { USER: state.memberIds(divisionId, COUNTED_STATES[req.knobs.objectCountStates]).length };
 }
 
 export function getDivisions(state: EmulatorState, req: ApiRequest): Reply {
@@ -143,16 +169,20 @@ export function getDivisions(state: EmulatorState, req: ApiRequest): Reply {
     .filter((d) => !name || d.name.toLocaleLowerCase("en").includes(name))
     .sort((a, b) => byName.compare(a.name, b.name));
   const page = listing(divisions, pageNumber, pageSize, "/api/v2/authorization/divisions", req.query);
-  return ok({ ...page, entities: page.entities.map((d) => renderDivision(d, withCounts ? objectCounts(state, d.id) : undefined)) });
+  return ok({ ...page, entities: page.entities.map((d) => renderDivision(d, withCounts ? objectCounts(state, req, d.id) : undefined)) });
 }
 
 export function getDivision(state: EmulatorState, req: ApiRequest, [divisionId]: string[]): Reply {
   const d = divisionId ? state.divisions.get(divisionId) : undefined;
   if (!d) throw errors.notFound();
-  return ok(renderDivision(d, boolParam(req.query, "objectCount", false) ? objectCounts(state, d.id) : undefined));
+  return ok(renderDivision(d, boolParam(req.query, "objectCount", false) ? objectCounts(state, req, d.id) : undefined));
 }
 
 export function divisionsPermitted(state: EmulatorState, req: ApiRequest, subject: Subject): Reply {
+  // The `permittedDivisionsUserOnly` knob: the /me form needs a user token (the /{subjectId} form passes a user).
+  if (req.knobs.permittedDivisionsUserOnly && subject.kind !== "user") {
+    throw new ApiError(400, "bad.request", "This request requires a user context. Client credentials cannot be used for requests to this resource.");
+  }
   const permission = req.query.get("permission");
   if (!permission) throw new ApiError(400, "missing.permission.param", "The permission query parameter is required.");
   const pageSize = intParam(req.query, "pageSize", 25, 1, 10_000);

@@ -1,5 +1,7 @@
 // Runtime faults. Each fault is off (`false`), on with defaults (`true`) or an object of settings, both over
-// `PUT /__emulator/faults` and as CLI flags. `normaliseFaults` turns that loose input into full settings.
+// `PUT /__emulator/faults` and as CLI flags. `applyFaultInput` turns that loose input into full settings. The
+// realism knobs (knobs.ts) ride along: same body, same view, same flags.
+import { applyKnobInput, DEFAULT_KNOBS, describeKnobs, KNOB_KEYS, KnobInputError, type Knobs } from "./knobs";
 
 export interface LatencyFault {
   latencyMs: number;
@@ -29,7 +31,7 @@ export interface RevokeTokensFault {
   afterRequests: number;
 }
 
-export interface Faults {
+export interface Faults extends Knobs {
   latency: LatencyFault | null;
   rateLimitPerMinute: number | null;
   p429: number;
@@ -53,6 +55,7 @@ export const NO_FAULTS: Faults = {
   staleIndex: null,
   moveDuringPaging: null,
   revokeTokens: null,
+  ...DEFAULT_KNOBS,
 };
 
 export class FaultInputError extends Error {}
@@ -99,6 +102,7 @@ const KNOWN = new Set([
   "staleIndex",
   "moveDuringPaging",
   "revokeTokens",
+  ...KNOB_KEYS,
 ]);
 
 /** Merges a partial fault update into `current`. Keys absent from `input` keep their value. */
@@ -107,7 +111,12 @@ export function applyFaultInput(current: Faults, input: unknown): Faults {
   for (const key of Object.keys(input)) {
     if (!KNOWN.has(key)) throw new FaultInputError(`unknown fault "${key}"; known: ${[...KNOWN].join(", ")}`);
   }
-  const next: Faults = { ...current };
+  let next: Faults = { ...current };
+  try {
+    next = applyKnobInput(next, input);
+  } catch (e) {
+    throw e instanceof KnobInputError ? new FaultInputError(e.message) : e;
+  }
 
   if ("latencyMs" in input || "jitterMs" in input || "latency" in input) {
     const base = isObject(input.latency) ? input.latency : input;
@@ -169,5 +178,6 @@ export function describeFaults(f: Faults): Record<string, unknown> {
     staleIndex: f.staleIndex ?? false,
     moveDuringPaging: f.moveDuringPaging ?? false,
     revokeTokens: f.revokeTokens ?? false,
+    ...describeKnobs(f),
   };
 }

@@ -1,7 +1,8 @@
 // POST/GET /api/v2/users/search, served from the search index (not the directory), with the documented
 // limits: pageSize ≤ 100, a 10,000-result paging window, ≤ 50 values per criterion, ≤ 300 chars a value.
-import type { IndexedUser } from "./state";
 import { ApiError, errors } from "./http";
+import type { Knobs } from "./knobs";
+import type { IndexedUser } from "./state";
 
 export const MAX_PAGE_SIZE = 100;
 export const RESULT_WINDOW = 10_000;
@@ -146,13 +147,23 @@ function foldedField(u: IndexedUser, field: string): string | undefined {
   return fields.get(field);
 }
 
-function matches(c: Criterion, u: IndexedUser): boolean {
+/** The realism knobs that change what a query matches (knobs.ts). */
+export type MatchKnobs = Pick<Knobs, "exactCaseSensitive" | "startsWithId" | "defaultSearchStates">;
+
+function matches(c: Criterion, u: IndexedUser, knobs: MatchKnobs): boolean {
   if (c.group) {
-    const results = c.group.map((g) => matches(g, u));
+    const results = c.group.map((g) => matches(g, u, knobs));
     const combined = c.operator === "OR" ? results.some(Boolean) : results.every(Boolean);
     return c.operator === "NOT" ? !combined : combined;
   }
   const hit = c.fields.some((field) => {
+    // The `startsWithId: "empty"` knob: a prefix search on ids finds nothing.
+    if (c.type === "STARTS_WITH" && field === "id" && knobs.startsWithId === "empty") return false;
+    // The `exactCaseSensitive` knob: EXACT compares the stored value as it is (ids are stored lower-case).
+    if (c.type === "EXACT" && knobs.exactCaseSensitive) {
+      const raw = FIELD_READERS[field]?.(u);
+      return raw !== undefined && c.values.includes(raw);
+    }
     const have = foldedField(u, field);
     if (c.type === "REQUIRED_FIELDS") return have !== undefined && have !== "";
     if (have === undefined) return false;
@@ -169,16 +180,19 @@ function matches(c: Criterion, u: IndexedUser): boolean {
 
 /**
  * Which user states a search returns when the query names no `state` criterion. Not documented; the
- * emulator returns active and inactive users and never deleted ones (inferred).
+ * emulator returns active and inactive users and never deleted ones (inferred), or only active ones under the
+ * `defaultSearchStates: "active"` knob.
  */
-export function searchesStateByDefault(u: IndexedUser, query: Criterion[]): boolean {
+export function searchesStateByDefault(u: IndexedUser, query: Criterion[], defaults: Knobs["defaultSearchStates"] = "active+inactive"): boolean {
   const namesState = (c: Criterion): boolean => c.fields.includes("state") || (c.group ?? []).some(namesState);
-  return query.some(namesState) || u.state !== "deleted";
+  if (query.some(namesState)) return true;
+  return defaults === "active" ? u.state === "active" : u.state !== "deleted";
 }
 
 const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true });
 
-function compareBy(sort: SearchRequest["sort"]): ((a: IndexedUser, b: IndexedUser) => number) | null {
+/** Orders users by `sort`; ties break by id unless `tieBreakById` is false (then a stable sort keeps their order). */
+export function compareBy(sort: SearchRequest["sort"], tieBreakById = true): ((a: IndexedUser, b: IndexedUser) => number) | null {
   const keys = sort.filter((s) => s.sortOrder !== "SCORE");
   if (keys.length === 0) return null;
   return (a, b) => {
@@ -188,6 +202,7 @@ function compareBy(sort: SearchRequest["sort"]): ((a: IndexedUser, b: IndexedUse
       if (c !== 0) return k.sortOrder === "DESC" ? -c : c;
     }
     // Ties break by id so that paging through a sorted result never repeats or skips a user.
+    if (!tieBreakById) return 0;
     return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   };
 }
@@ -197,6 +212,7 @@ export interface MatchContext {
   permittedDivisionIds: Set<string> | null;
   /** Extra users the `leak` fault slips into division-filtered results. */
   leaked: (query: Criterion[]) => IndexedUser[];
+  knobs: MatchKnobs;
 }
 
 /** Runs the query over the index and returns the full sorted result set. */
@@ -204,9 +220,9 @@ export function runSearch(index: Iterable<IndexedUser>, req: SearchRequest, ctx:
   const hits: IndexedUser[] = [];
   const seen = new Set<string>();
   for (const u of index) {
-    if (!searchesStateByDefault(u, req.query)) continue;
+    if (!searchesStateByDefault(u, req.query, ctx.knobs.defaultSearchStates)) continue;
     if (ctx.permittedDivisionIds && !ctx.permittedDivisionIds.has(u.divisionId)) continue;
-    if (req.query.every((c) => matches(c, u))) {
+    if (req.query.every((c) => matches(c, u, ctx.knobs))) {
       hits.push(u);
       seen.add(u.id);
     }

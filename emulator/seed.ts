@@ -51,6 +51,13 @@ export const DEMO = {
       "ada42fa2-873a-47c9-a488-6b1c5c134899",
     ],
   },
+  /**
+   * Deleted users per division, for every seed. Genesys keeps a deleted user readable by id (state "deleted"),
+   * while a default search, the division's objectCounts and the ground truth (/__emulator/divisions/{id}/user-ids)
+   * leave them out. They come after every other user, from streams of their own, so the rest of the org is
+   * byte-identical to what it was before they existed.
+   */
+  deletedUsers: { home: 3, acme: 2, initech: 5, umbrella: 20 },
 } as const;
 
 export type DemoDivisionKey = keyof typeof DEMO.divisions;
@@ -730,6 +737,32 @@ function buildHomeDivision(ctx: Ctx, rng: Rng): EmuUser[] {
   return users;
 }
 
+// Each division's deleted users draw from stream DELETED_STREAM + its place in DEMO.deletedUsers.
+const DELETED_STREAM = 100;
+
+function buildDeletedUsers(ctx: Ctx, seed: number): EmuUser[] {
+  const users: EmuUser[] = [];
+  Object.entries(DEMO.deletedUsers).forEach(([key, count], i) => {
+    const rng = mulberry32(streamSeed(seed, DELETED_STREAM + i));
+    const spec = CLIENT_DIVISIONS.find((s) => s.key === key);
+    const domain = spec ? `${spec.slug}.${DEMO.domain}` : DEMO.domain;
+    // "former.given.family" has three dot-separated parts: Mailbox only hands out two (names hold no dot), and
+    // the reserved staff and CSV addresses have at most two, so these never collide with a live user's email.
+    const taken = new Set<string>();
+    for (let n = 0; n < count; n++) {
+      const name = randomName(rng);
+      const base = `former.${name.given.ascii}.${name.family.ascii}`;
+      let local = base;
+      for (let k = 2; taken.has(local); k++) local = `${base}${k}`;
+      taken.add(local);
+      const [title, department] = spec ? (["Agent", rng.pick(spec.departments)] as const) : at(HOME_ROLES, rng.int(1, HOME_ROLES.length - 1));
+      const draft: UserDraft = { name: name.name, email: `${local}@${domain}`, title, department, state: "deleted" };
+      users.push(makeUser(uuidV4(rng, ctx.usedIds), DEMO.divisions[key as DemoDivisionKey], draft, randomVersion(rng)));
+    }
+  });
+  return users;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Roles and clients
 
@@ -830,6 +863,7 @@ export function seedOrg(seed: number): EmuOrg {
   CLIENT_DIVISIONS.forEach((spec, i) => {
     for (const user of buildClientDivision(ctx, spec, mulberry32(streamSeed(seed, i + 1)))) users.push(user);
   });
+  for (const user of buildDeletedUsers(ctx, seed)) users.push(user);
 
   const divisions: EmuDivision[] = [
     { ...HOME_DIVISION },

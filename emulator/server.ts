@@ -13,6 +13,7 @@ import type { EmuOrg } from "./model";
 import { handleAuthorizeGet, handleAuthorizePost, handleLogout, handleToken } from "./oauth";
 import { createRandom, type Random } from "./prng";
 import { matchRoute } from "./routes";
+import { SearchTypeLimiter } from "./search-knobs";
 import { seedOrg } from "./seed";
 import { EmulatorState, type TokenRecord } from "./state";
 
@@ -60,6 +61,7 @@ class Emulator {
   random!: Random;
   private readonly calls = new CallStats();
   private windows = new Map<string, number[]>();
+  private searchTypeLimiter!: SearchTypeLimiter;
   private movesDone = 0;
   private revokeCountdown: number | null = null;
   readonly hung = new Set<ServerResponse>();
@@ -79,6 +81,7 @@ class Emulator {
     this.random = createRandom(seed * 7919 + 17);
     this.faults = NO_FAULTS;
     this.windows.clear();
+    this.searchTypeLimiter = new SearchTypeLimiter(this.now);
     this.movesDone = 0;
     this.revokeCountdown = null;
     this.resetStats();
@@ -117,8 +120,12 @@ class Emulator {
     return this.faults;
   }
 
-  private searchHooks(): SearchHooks {
+  private searchHooks(token: string): SearchHooks {
     return {
+      admit: (query) => {
+        if (this.faults.searchTypeLimits) this.searchTypeLimiter.admit(token, query);
+      },
+      random: this.random,
       leaked: (query) => leakedUsers(this.state, this.faults.leak, query),
       beforePage: (req) => {
         this.movesDone = moveDuringPaging(this.state, this.faults.moveDuringPaging, req, this.random, this.movesDone);
@@ -209,7 +216,7 @@ class Emulator {
       }
       if (!match.route) throw errors.notFound();
       const bodyText = method === "POST" || method === "PUT" ? await readBody(req) : "";
-      reply = match.route.handle(this.state, { method, path, query: url.searchParams, bodyText, subject: token.subject }, match.params, this.searchHooks());
+      reply = match.route.handle(this.state, { method, path, query: url.searchParams, bodyText, subject: token.subject, knobs: this.faults }, match.params, this.searchHooks(token.token));
       truncate = reply.status === 200 && this.faults.malformedRate > 0 && this.random() < this.faults.malformedRate;
     } catch (e) {
       reply = toErrorReply(e, correlationId);

@@ -1,24 +1,27 @@
-// npm run bench [-- --latency-ms 100 --jitter-ms 10 --concurrency 24]
-// The division fetch against the emulator (in its own process) with injected latency, side by side:
-// (a) the seed's strategy: one search page at a time; (b) this library, search-only; (c) verify mode;
-// (d) 50 concurrent callers for one cold division through the cache. Not a test: it prints figures.
+// npm run bench [-- --latency-ms 100 --jitter-ms 10 --concurrency 8]
+// Ways to read a division, side by side against the emulator (in its own process) with injected latency:
+// (a) the seed's strategy, one search page at a time; (b) search + verify; (c) the org snapshot; (d) the
+// planner's choice; then every division once, and Umbrella right after Initech under a 270/minute budget.
+// Not a test: it prints figures (and writes them to bench-results/).
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { DEMO } from "@/emulator/seed";
-import { DivisionCache, MemoryStore } from "@/lib/server/divisions/cache";
-import { fetchDivisionUsers, type DivisionUsers } from "@/lib/server/divisions/fetch";
-import { parseEnv } from "@/lib/server/platform/env";
+import { fetchDivisionUsers, type FetchOptions } from "@/lib/server/divisions/fetch";
+import type { Strategy } from "@/lib/server/divisions/fetch-plan";
+import { OrgSnapshotSource } from "@/lib/server/divisions/org-snapshot";
+import { Capabilities } from "@/lib/server/genesys/capabilities";
 import { GenesysClient } from "@/lib/server/genesys/client";
+import { parseEnv } from "@/lib/server/platform/env";
 
 const { values } = parseArgs({
   options: {
     "latency-ms": { type: "string", default: "100" },
     "jitter-ms": { type: "string", default: "10" },
-    concurrency: { type: "string", default: "24" },
-    divisions: { type: "string", default: "umbrella,initech" },
+    // .env.example's default.
+    concurrency: { type: "string", default: "8" },
   },
 });
 const latencyMs = Number(values["latency-ms"]);
@@ -41,14 +44,14 @@ async function startEmulatorProcess(): Promise<{ url: string; child: ChildProces
   return { url, child };
 }
 
-function client(url: string, conc: number): GenesysClient {
+function client(url: string, conc: number, perMinute = 299): GenesysClient {
   const env = parseEnv({
     GENESYS_CLIENT_ID: DEMO.clients.bff.id,
     GENESYS_CLIENT_SECRET: DEMO.clients.bff.secret,
     GENESYS_REGION: "us-east-1",
     GENESYS_GATEWAY_URL: url,
     GENESYS_CONCURRENCY: String(conc),
-    GENESYS_REQUESTS_PER_MINUTE: "299",
+    GENESYS_REQUESTS_PER_MINUTE: String(perMinute),
   });
   return new GenesysClient({ genesys: env.genesys, fetch: env.fetch });
 }
@@ -69,17 +72,10 @@ interface Row {
   wallMs: number;
   calls: number;
   rows: number;
-  concurrency: number;
 }
 
-async function measure(url: string, scenario: string, division: string, conc: number, run: (c: GenesysClient) => Promise<number>): Promise<Row> {
-  const c = client(url, conc);
-  await c.checkToken(); // the token is not part of what we time
+async function resetCalls(url: string): Promise<void> {
   await fetch(`${url}/__emulator/stats`, { method: "DELETE" });
-  const t0 = performance.now();
-  const rows = await run(c);
-  const wallMs = performance.now() - t0;
-  return { scenario, division, wallMs, calls: await apiCalls(url), rows, concurrency: conc };
 }
 
 /** (a) What the seed did: one page after another, until the last page or the 10,000 window. */
@@ -99,60 +95,78 @@ async function seedStrategy(c: GenesysClient, divisionId: string): Promise<numbe
   return rows;
 }
 
+/** A running app's state: one client, what it has learned of the org (probed before timing), one org pass source. */
+async function app(url: string, perMinute?: number) {
+  const c = client(url, concurrency, perMinute);
+  await c.checkToken();
+  const capabilities = new Capabilities(c);
+  for (const key of ["sortById", "startsWithId", "objectCountStates", "permittedDivisions"] as const) await capabilities.get(key);
+  const snapshot = new OrgSnapshotSource({ client: c, ttlMs: 300_000, deadlineMs: 300_000 });
+  const orgUsers = (await c.listDivisions()).reduce((n, d) => n + (d.objectCounts?.USER ?? 0), 0);
+  const read = async (divisionId: string, strategy?: Strategy) => {
+    const opts: FetchOptions = { mode: "verify", deadlineMs: 300_000, capabilities, snapshot, orgUsers, ...(strategy ? { strategy } : {}) };
+    return fetchDivisionUsers(c, divisionId, opts);
+  };
+  return { c, read };
+}
+
+async function timed(url: string, scenario: string, division: string, run: () => Promise<number>): Promise<Row> {
+  await resetCalls(url);
+  const t0 = performance.now();
+  const rows = await run();
+  return { scenario, division, wallMs: performance.now() - t0, calls: await apiCalls(url), rows };
+}
+
 async function main(): Promise<void> {
   const { url, child } = await startEmulatorProcess();
   try {
-    // RTT: the median of a few single calls, as the latency bound's unit.
-    const probe = client(url, 1);
-    await probe.checkToken();
-    const samples: number[] = [];
-    for (let i = 0; i < 9; i++) {
-      const t = performance.now();
-      await probe.getDivision(DEMO.divisions.acme);
-      samples.push(performance.now() - t);
-    }
-    const rtt = samples.sort((a, b) => a - b)[4] ?? latencyMs;
-
     const rows: Row[] = [];
-    for (const key of values.divisions.split(",") as (keyof typeof DEMO.divisions)[]) {
+    for (const key of ["umbrella", "initech", "acme"] as const) {
       const id = DEMO.divisions[key];
-      const opts = (mode: "search-only" | "verify") => ({ mode, deadlineMs: 300_000 });
-      rows.push(await measure(url, "(a) seed: sequential pages", key, 1, (c) => seedStrategy(c, id)));
-      rows.push(await measure(url, "(b) search-only", key, concurrency, async (c) => (await fetchDivisionUsers(c, id, opts("search-only"))).users.length));
-      rows.push(await measure(url, "(c) verify", key, concurrency, async (c) => (await fetchDivisionUsers(c, id, opts("verify"))).users.length));
-      rows.push(
-        await measure(url, "(d) 50 callers, cold cache", key, concurrency, async (c) => {
-          const cache = new DivisionCache({
-            load: (d, onProgress) => fetchDivisionUsers(c, d, { ...opts("verify"), onProgress }),
-            store: new MemoryStore<DivisionUsers>(10),
-            ttlMs: 60_000,
-            staleMs: 60_000,
-            forceRefreshMinIntervalMs: 30_000,
-          });
-          const results = await Promise.all(Array.from({ length: 50 }, () => cache.get(id)));
-          if (new Set(results.map((r) => r.value)).size !== 1) throw new Error("callers got different results");
-          return results[0]?.value.users.length ?? 0;
-        }),
-      );
-      // Let the per-token rate window of the emulator drain between divisions.
+      const seed = client(url, 1);
+      await seed.checkToken();
+      rows.push(await timed(url, "(a) seed: sequential pages", key, () => seedStrategy(seed, id)));
+      for (const [scenario, strategy] of [["(b) search + verify", "search"], ["(c) org snapshot", "snapshot"], ["(d) planner's choice", undefined]] as const) {
+        const { read } = await app(url);
+        let chosen = "";
+        rows.push(
+          await timed(url, scenario, key, async () => {
+            const r = await read(id, strategy);
+            chosen = r.meta.strategy;
+            return r.users.length;
+          }),
+        );
+        if (!strategy) (rows.at(-1) as Row).scenario += ` → ${chosen}`;
+      }
+    }
+    {
+      const { read } = await app(url);
+      const reachable = Object.entries(DEMO.divisions).filter(([name]) => name !== "stark");
+      rows.push(await timed(url, "every division once (planner)", `${reachable.length} divisions`, async () => {
+        let n = 0;
+        for (const [, id] of reachable) n += (await read(id)).users.length;
+        return n;
+      }));
+    }
+    {
+      const { read } = await app(url, 270);
+      await read(DEMO.divisions.initech);
+      rows.push(await timed(url, "umbrella right after initech, 270/min (planner)", "umbrella", async () => (await read(DEMO.divisions.umbrella)).users.length));
     }
 
     const base = new Map(rows.filter((r) => r.scenario.startsWith("(a)")).map((r) => [r.division, r.wallMs]));
-    const verifyCalls = new Map(rows.filter((r) => r.scenario.startsWith("(c)")).map((r) => [r.division, r.calls]));
-    console.log(`\nemulator latency ${latencyMs} ms ± ${jitterMs} ms; measured RTT ${rtt.toFixed(0)} ms; library concurrency ${concurrency}\n`);
-    const header = ["division", "scenario", "rows", "wall", "calls", "speed-up vs (a)", "bound", "wall / bound"];
+    console.log(`\nemulator latency ${latencyMs} ms ± ${jitterMs} ms; library concurrency ${concurrency}\n`);
+    const header = ["division", "scenario", "rows", "wall", "calls", "calls / 1,000 users", "vs (a)"];
     const table = rows.map((r) => {
-      const bound = Math.ceil(r.calls / r.concurrency) * rtt;
-      const speedup = (base.get(r.division) ?? r.wallMs) / r.wallMs;
+      const a = base.get(r.division);
       return [
         r.division,
         r.scenario,
         String(r.rows),
         `${(r.wallMs / 1000).toFixed(2)} s`,
-        String(r.calls) + (r.scenario.startsWith("(d)") ? ` (one fetch: ${verifyCalls.get(r.division)})` : ""),
-        `${speedup.toFixed(1)}×`,
-        `${(bound / 1000).toFixed(2)} s`,
-        `${(r.wallMs / bound).toFixed(2)}`,
+        String(r.calls),
+        r.rows ? (r.calls / (r.rows / 1000)).toFixed(1) : "–",
+        a ? `${(a / r.wallMs).toFixed(1)}× faster` : "–",
       ];
     });
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? "").length)));
@@ -161,7 +175,7 @@ async function main(): Promise<void> {
     for (const row of table) console.log(line(row));
     fs.mkdirSync("bench-results", { recursive: true });
     const file = path.join("bench-results", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-    fs.writeFileSync(file, JSON.stringify({ latencyMs, jitterMs, rtt, concurrency, rows }, null, 2));
+    fs.writeFileSync(file, JSON.stringify({ latencyMs, jitterMs, concurrency, rows }, null, 2));
     console.log(`\nraw figures: ${file}`);
   } finally {
     child.kill("SIGTERM");

@@ -89,7 +89,8 @@ async function main(): Promise<number> {
   const users = filterRows(result.users, { q: "", state: args.state });
   const text = render(result, users, args.format, args.state);
   if (args.out) fs.writeFileSync(args.out, text);
-  else process.stdout.write(text);
+  // Exiting right after a write to a pipe would cut a large export short: wait until it is handed over.
+  else await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
   const iso = result.meta.isolation;
   audit({
     action: "division.export",

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
+import { DEFAULT_KNOBS } from "@/emulator/knobs";
 import { DEMO } from "@/emulator/seed";
 import { startEmulator, type RunningEmulator, type StatsSnapshot } from "@/emulator/server";
 import {
@@ -319,6 +320,7 @@ describe("reset and stats", () => {
       staleIndex: false,
       moveDuringPaging: false,
       revokeTokens: false,
+      ...DEFAULT_KNOBS, // the realism knobs share this view (their values are pinned in knobs.test.ts)
     });
     expect(await control(url, "GET", "stats")).toEqual({ total: 0, byOperation: {}, byClient: {}, tokensByClient: {}, tokensIssued: 0 });
     expect((await get(HOME_PATH)).status).toBe(401); // tokens were part of the old state

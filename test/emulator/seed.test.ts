@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, it, expect } from "vitest";
 import type { EmuOrg, EmuUser } from "@/emulator/model";
 import { DEMO, seedOrg } from "@/emulator/seed";
@@ -67,7 +68,8 @@ describe("seedOrg", () => {
 
   it.each(SEEDS)("keeps per-division sizes in range (seed %i)", (seed) => {
     const o = org(seed);
-    const count = (id: string): number => usersIn(o, id).length;
+    // Live (not deleted) users: the deleted ones are a fixed few per division (DEMO.deletedUsers), checked below.
+    const count = (id: string): number => usersIn(o, id).filter((u) => u.state !== "deleted").length;
     const d = DEMO.divisions;
     expect(count(d.home)).toBeGreaterThanOrEqual(18);
     expect(count(d.home)).toBeLessThanOrEqual(20);
@@ -82,6 +84,27 @@ describe("seedOrg", () => {
     expect(count(d.stark)).toBeGreaterThanOrEqual(190);
     expect(count(d.stark)).toBeLessThanOrEqual(210);
     expect(count(d.wayne)).toBe(0);
+    const deleted = (id: string): number => usersIn(o, id).filter((u) => u.state === "deleted").length;
+    expect(Object.values(d).map(deleted)).toEqual([3, 2, 0, 5, 20, 0, 0]); // home, acme, globex, initech, umbrella, stark, wayne
+  });
+
+  // sha256 of JSON.stringify(org) without its deleted users, taken before the deleted users were added to the seed:
+  // adding them changed nothing else (same ids, names, states, order).
+  it.each([
+    [1, "eab445c3925302891108e37e678de7eed433d04362fb40f661133efe41279882"],
+    [2, "d34d7b5cbbaca1fed3622bf44ab83f8369438c01daf712feea1155dada38dd8d"],
+  ])("keeps every other user byte-identical; the deleted users come last (seed %i)", (seed, sha256) => {
+    const o = org(seed);
+    const live = o.users.filter((u) => u.state !== "deleted");
+    expect(createHash("sha256").update(JSON.stringify({ ...o, users: live })).digest("hex")).toBe(sha256);
+    const deletedCount = Object.values(DEMO.deletedUsers).reduce((a, b) => a + b, 0);
+    expect(o.users.findIndex((u) => u.state === "deleted")).toBe(live.length);
+    expect(o.users.slice(live.length).map((u) => u.state)).toEqual(new Array<string>(deletedCount).fill("deleted"));
+    for (const u of o.users.slice(live.length)) {
+      expect(u.grants).toEqual([]);
+      expect(u.password).toBeUndefined();
+      expect(u.email).toMatch(/^former\./);
+    }
   });
 
   it.each(SEEDS)("keeps ids and emails unique and references intact (seed %i)", (seed) => {
@@ -101,7 +124,7 @@ describe("seedOrg", () => {
       if (!divisionIds.has(u.divisionId)) problems.push(`${u.id}: unknown division`);
       if (u.username !== u.email) problems.push(`${u.id}: username differs from email`);
       if (!/^[a-z0-9.-]+@([a-z0-9-]+\.)?northwind\.example$/.test(u.email)) problems.push(`${u.id}: email ${u.email}`);
-      if (u.state !== "active" && u.state !== "inactive") problems.push(`${u.id}: state ${u.state}`);
+      if (u.state !== "active" && u.state !== "inactive" && u.state !== "deleted") problems.push(`${u.id}: state ${u.state}`);
       if (!Number.isInteger(u.version) || u.version < 1) problems.push(`${u.id}: version ${u.version}`);
       if (u.managerId !== undefined) {
         const manager = byId.get(u.managerId);
@@ -123,7 +146,7 @@ describe("seedOrg", () => {
     expect(share((u) => u.managerId !== undefined)).toBeGreaterThan(0.85);
     expect(share((u) => u.title === undefined)).toBeGreaterThan(0);
     expect(share((u) => u.department === undefined)).toBeGreaterThan(0);
-    expect(users.some((u) => u.state === "deleted")).toBe(false);
+    expect(users.filter((u) => u.state === "deleted")).toHaveLength(30); // DEMO.deletedUsers: 3 + 2 + 5 + 20
 
     const managerIds = new Set(users.map((u) => u.managerId));
     for (const u of users) {

@@ -7,8 +7,9 @@ import { DEMO } from "@/emulator/seed";
 import { startEmulator, type RunningEmulator } from "@/emulator/server";
 import type { IsolationMode } from "@/lib/server/platform/env";
 import { AppError } from "@/lib/server/platform/errors";
-import { fetchDivisionUsers, type DivisionUsers, type FetchProgress } from "@/lib/server/divisions/fetch";
+import { fetchDivisionUsers, type DivisionUsers, type FetchOptions, type FetchProgress } from "@/lib/server/divisions/fetch";
 import type { GenesysClient } from "@/lib/server/genesys/client";
+import type { CapabilityAnswers, CapabilityKey } from "@/lib/server/genesys";
 import { emulatorClient } from "../support/bff-client";
 
 const { acme: ACME, globex: GLOBEX, initech: INITECH, umbrella: UMBRELLA, stark: STARK, wayne: WAYNE } = DEMO.divisions;
@@ -33,8 +34,29 @@ function client(overrides: Record<string, string> = {}): GenesysClient {
   return emulatorClient(emu.url, { GENESYS_CONCURRENCY: "16", GENESYS_REQUEST_TIMEOUT_MS: "1000", ...overrides });
 }
 
+/**
+ * The org as documented (the emulator's defaults), known in advance: these tests count the fetch's own calls,
+ * not the capability probes' (test/integration/capability-variants.test.ts covers the probes).
+ */
+const DOCUMENTED: CapabilityAnswers = {
+  sortById: "ok",
+  startsWithId: "ok",
+  defaultSearchStates: "active+inactive",
+  objectCountStates: "active+inactive",
+  listWindow: "windowed",
+  exactCaseSensitive: false,
+  permittedDivisions: "ok",
+  searchTypeLimits: "assumed",
+};
+const DOCUMENTED_ORG: FetchOptions["capabilities"] = {
+  async get<K extends CapabilityKey>(key: K) {
+    return DOCUMENTED[key];
+  },
+  learn: async () => undefined,
+};
+
 function fetchUsers(divisionId: string, mode: IsolationMode = "verify", overrides: Record<string, string> = {}, onProgress?: (p: FetchProgress) => void) {
-  return fetchDivisionUsers(client(overrides), divisionId, { mode, deadlineMs: 45_000, ...(onProgress ? { onProgress } : {}) });
+  return fetchDivisionUsers(client(overrides), divisionId, { mode, deadlineMs: 45_000, capabilities: DOCUMENTED_ORG, ...(onProgress ? { onProgress } : {}) });
 }
 
 /** A control request to the emulator (`/__emulator/...`). */
@@ -154,6 +176,25 @@ describe("no fault", () => {
       expect(cur.rows).toBeGreaterThanOrEqual(prev.rows);
     }
     for (const e of events) expect(e.pagesDone).toBeLessThanOrEqual(e.pagesTotal);
+    // The bar is never full early: from the first page on, the total is the division's own page count.
+    expect(searching[0]?.pagesTotal).toBe(Math.ceil(result.users.length / 100));
+  });
+
+  it("says when it waits for Genesys' Retry-After, with the seconds, and stops saying so when it goes on", async () => {
+    // Seeded dice (see the p429 case below): the opening calls draw several 429s, each with Retry-After 1 s.
+    emu.setFaults({ p429: 0.3 });
+    const events: FetchProgress[] = [];
+    const result = await fetchUsers(ACME, "verify", { GENESYS_MAX_RETRIES: "8" }, (p) => events.push({ ...p }));
+    expectExact(result, ACME, await groundTruth(ACME));
+    const waits = events.filter((e) => e.waiting);
+    expect(waits.length).toBeGreaterThan(0);
+    // Retry-After 1 s, stretched by the retry policy's backoff and jitter.
+    for (const w of waits) {
+      expect(w.waiting?.reason).toBe("rate-limit");
+      expect(w.waiting?.seconds).toBeGreaterThanOrEqual(1);
+      expect(w.waiting?.seconds).toBeLessThanOrEqual(10);
+    }
+    expect(events.at(-1)?.waiting).toBeUndefined();
   });
 });
 
@@ -317,9 +358,8 @@ describe("errors", () => {
     expect(error.details?.permission).toBe(VIEW);
     expect(error.details?.divisionName).toBe("Stark Retail");
     expect(error.details?.divisionId).toBe(STARK);
-    // The first search page goes out with the lookup (round one); with enforcePermissions it can return
-    // nothing here, so no user data is read and nothing reaches the directory check.
-    expect(emu.stats().byOperation.postUsersSearch).toEqual({ 200: 1 });
+    // Round one asks only about the division and the grant: no search goes out and no user data is read.
+    expect(emu.stats().byOperation.postUsersSearch).toBeUndefined();
     expect(emu.stats().byOperation.getUsers).toBeUndefined();
   });
 
@@ -327,9 +367,8 @@ describe("errors", () => {
     const error = await appErrorOf(fetchUsers("0badc0de-0000-4000-8000-000000000000"));
     expect(error.code).toBe("not_found");
     expect(error.status).toBe(404);
-    // The first search page goes out with the lookup (round one); with enforcePermissions it can return
-    // nothing here, so no user data is read and nothing reaches the directory check.
-    expect(emu.stats().byOperation.postUsersSearch).toEqual({ 200: 1 });
+    // Round one asks only about the division and the grant: no search goes out and no user data is read.
+    expect(emu.stats().byOperation.postUsersSearch).toBeUndefined();
     expect(emu.stats().byOperation.getUsers).toBeUndefined();
   });
 

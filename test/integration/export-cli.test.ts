@@ -114,4 +114,28 @@ describe("npm run export", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("isolation_violation");
   }, 60_000);
+
+  it("with every realism knob at once: each division's exact members (or an exit naming the capability)", async () => {
+    emu.setFaults({
+      sortById: "ignore",
+      startsWithId: "empty",
+      defaultSearchStates: "active",
+      objectCountStates: "all",
+      listWindow: true,
+      searchTypeLimits: true,
+      exactCaseSensitive: true,
+      permittedDivisionsUserOnly: true,
+    });
+    for (const divisionId of [DEMO.divisions.acme, DEMO.divisions.initech, DEMO.divisions.umbrella, DEMO.divisions.wayne]) {
+      // Upper case on purpose: EXACT is case-sensitive in this org.
+      const r = await runExport(["--division", divisionId.toUpperCase(), "--format", "ndjson"]);
+      if (r.code !== 0) {
+        expect(r.code).toBe(5);
+        expect(r.stderr).toMatch(/sortById|startsWithId/);
+        continue;
+      }
+      const ids = r.stdout.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id).sort();
+      expect(ids, r.stderr).toEqual(await truth(divisionId));
+    }
+  }, 180_000);
 });

@@ -1,14 +1,12 @@
 import "server-only";
 
 import { fetchDivisionUncached, operatorAccess } from "@/lib/server/divisions";
-import { DIRECTORY_USER_VIEW, getBffClient, adviceFor, describePermission, appErrorFromUpstream, UpstreamError, type Role } from "@/lib/server/genesys";
+import { DIRECTORY_USER_VIEW, ROLE_VIEW, getBffClient, getCapabilities, adviceFor, capabilityAdvice, describePermission, divisionsWithPermission, appErrorFromUpstream, roleGrants, UpstreamError, type Role } from "@/lib/server/genesys";
 import { AppError, getEnv, isAppError } from "@/lib/server/platform";
 import type { CheckFailure, Check, Diagnostics, DivisionRow, DivisionTest } from "@/lib/shared/contract";
 
 // The raw material of the admin diagnostics page: each check runs live against Genesys and, when it
 // fails, says what Genesys answered (code, message, correlation id) and what to do about it.
-
-const ROLE_VIEW = "authorization:role:view";
 
 function failure(e: unknown, context?: { divisionId?: string; divisionName?: string }): CheckFailure {
   const app = e instanceof UpstreamError ? appErrorFromUpstream(e, context) : isAppError(e) ? e : new AppError("internal", "Unexpected failure");
@@ -19,7 +17,7 @@ function failure(e: unknown, context?: { divisionId?: string; divisionName?: str
     ...(typeof d.genesysCode === "string" ? { genesysCode: d.genesysCode } : {}),
     ...(typeof d.correlationId === "string" ? { correlationId: d.correlationId } : {}),
     ...(typeof d.upstreamStatus === "number" ? { upstreamStatus: d.upstreamStatus } : {}),
-    fix: adviceFor(app),
+    fix: capabilityAdvice(app) ?? adviceFor(app),
   };
 }
 
@@ -37,14 +35,6 @@ function host(url: string): string {
   } catch {
     return url;
   }
-}
-
-function roleGrants(role: Pick<Role, "permissions">, permission: string): boolean {
-  const want = permission.split(":");
-  return role.permissions.some((p) => {
-    const have = p.split(":");
-    return have.length === want.length && have.every((part, i) => part === "*" || part === want[i]);
-  });
 }
 
 export async function runDiagnostics(): Promise<Diagnostics> {
@@ -68,7 +58,9 @@ export async function runDiagnostics(): Promise<Diagnostics> {
     return { ranAt: new Date().toISOString(), config, token, tokenInfo: skipped, grants: skipped, divisions: skipped };
   }
 
-  const [info, divisionList, permitted] = await Promise.all([check(() => client.getTokenInfo()), check(() => client.listDivisions()), check(() => client.divisionsPermitted(DIRECTORY_USER_VIEW))]);
+  // The capability probes (about 30 calls at most) run alongside the other checks.
+  const capabilities = check(() => getCapabilities().probeAll());
+  const [info, divisionList, permitted] = await Promise.all([check(() => client.getTokenInfo()), check(() => client.listDivisions()), check(() => divisionsWithPermission(client, DIRECTORY_USER_VIEW))]);
   const names = new Map((divisionList.value ?? []).map((d) => [d.id, d.name]));
   const tokenInfo: Diagnostics["tokenInfo"] = info.ok
     ? {
@@ -152,7 +144,7 @@ export async function runDiagnostics(): Promise<Diagnostics> {
         : {}),
     };
   }
-  return { ranAt: new Date().toISOString(), config, token, tokenInfo, grants, divisions };
+  return { ranAt: new Date().toISOString(), config, token, tokenInfo, grants, divisions, capabilities: await capabilities };
 }
 
 /** Runs the real scoped search for one division, uncached, and reports what happened. */

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { DIRECTORY_USER_VIEW, type GenesysClient } from "@/lib/server/genesys";
+import { DIRECTORY_USER_VIEW, divisionsWithPermission, type GenesysClient } from "@/lib/server/genesys";
 
 // The org's divisions as the BFF sees them: names, user counts, and whether the BFF's own client may list
 // their users. Cached briefly and loaded once however many requests ask at the same time. Access checks use
@@ -52,7 +52,7 @@ export class DivisionDirectory {
   }
 
   private async load(): Promise<DivisionDirectoryData> {
-    const [all, permitted] = await Promise.all([this.client.listDivisions(), this.client.divisionsPermitted(DIRECTORY_USER_VIEW)]);
+    const [all, permitted] = await Promise.all([this.client.listDivisions(), divisionsWithPermission(this.client, DIRECTORY_USER_VIEW)]);
     const reachable = new Set(permitted.divisions.map((d) => d.id));
     const divisions = new Map<string, DirectoryDivision>();
     for (const d of all) {

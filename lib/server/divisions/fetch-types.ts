@@ -1,7 +1,11 @@
 import "server-only";
 
+import type { Capabilities } from "@/lib/server/genesys";
 import type { IsolationMode } from "@/lib/server/platform";
 import type { DROP_REASONS, FetchProgress, UserDto } from "@/lib/shared/contract";
+
+import type { Strategy } from "./fetch-plan";
+import type { OrgSnapshotSource } from "./org-snapshot";
 
 // What a division fetch returns and takes: shared by the fetch and its search and verification steps.
 
@@ -31,6 +35,9 @@ export interface IsolationReport {
 }
 
 export interface FetchMeta {
+  /** How the division was read (fetch-plan.ts), and why. */
+  strategy: Strategy;
+  plan: string;
   fetchedAt: string;
   durationMs: number;
   searchPages: number;
@@ -55,4 +62,12 @@ export interface FetchOptions {
   signal?: AbortSignal;
   onProgress?: (p: FetchProgress) => void;
   now?: () => number;
+  /** What the org supports, probed on first use (default: probed with the fetch's own client). */
+  capabilities?: Pick<Capabilities, "get" | "learn">;
+  /** One pass over the org's active users shared by every division (default: a pass of this fetch's own). */
+  snapshot?: Pick<OrgSnapshotSource, "get" | "peek">;
+  /** Users of the whole org, for the planner (null or absent: unknown). */
+  orgUsers?: number | null;
+  /** Skip the planner (benchmarks, tests). */
+  strategy?: Strategy;
 }

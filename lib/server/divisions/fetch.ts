@@ -1,15 +1,32 @@
 import "server-only";
 
-import { type CallOptions, type GenesysClient, type ApiUser, type AuthzDivision, type UsersSearchResponse, appErrorFromUpstream, DIRECTORY_USER_VIEW, UpstreamError, WHOLE } from "@/lib/server/genesys";
+import {
+  appErrorFromUpstream,
+  Capabilities,
+  DIRECTORY_USER_VIEW,
+  divisionsWithPermission,
+  MEMBER_STATES,
+  UpstreamError,
+  WHOLE,
+  type ApiUser,
+  type AuthzDivision,
+  type CallOptions,
+  type CapabilityValue,
+  type GenesysClient,
+  type UpstreamWait,
+} from "@/lib/server/genesys";
 import { AppError } from "@/lib/server/platform";
-import type { UserDto } from "@/lib/shared/contract";
+import type { FetchProgress, UserDto } from "@/lib/shared/contract";
 
+import { LISTING_PAGE_SIZE, planFetch, type Plan } from "./fetch-plan";
 import type { DivisionUsers, FetchOptions } from "./fetch-types";
-import { SearchRun } from "./search-run";
+import { OrgSnapshotSource } from "./org-snapshot";
+import { CapabilityNeeded, SearchRun, type SearchScope } from "./search-run";
 import { verifyMembership } from "./verify";
 
 // Given a division, return exactly its users: all of them, none of another division's, as fast as the
-// upstream allows; when that is impossible, say so precisely rather than return a partial list.
+// upstream allows, relying only on what the org is known to support; when that is impossible, say so
+// precisely (naming the missing capability) rather than return a partial list.
 
 /** What the UI shows of a user, and nothing more (the type is shared with the browser). */
 export type { UserDto, FetchProgress } from "@/lib/shared/contract";
@@ -42,97 +59,226 @@ function toDto(user: ApiUser, division: AuthzDivision): UserDto | null {
   };
 }
 
+interface Org {
+  sortById: CapabilityValue<"sortById">;
+  startsWithId: CapabilityValue<"startsWithId">;
+  countStates: CapabilityValue<"objectCountStates">;
+}
+
+/** Everything one fetch shares between its steps. */
+interface Context {
+  client: GenesysClient;
+  division: AuthzDivision;
+  opts: FetchOptions;
+  call: CallOptions;
+  org: Org;
+  snapshot: Pick<OrgSnapshotSource, "get" | "peek">;
+  expected: number | null;
+  /** Pages of the org pass this fetch waits for, counted into its progress beside its own search pages. */
+  tally: { done: number; total: number };
+  /** Upstream calls of an org pass this fetch waited for (they serve every division, but this one waited). */
+  passCalls: number;
+}
+
 export async function fetchDivisionUsers(client: GenesysClient, divisionId: string, opts: FetchOptions): Promise<DivisionUsers> {
   assertDivisionId(divisionId);
+  // EXACT is documented as case-sensitive and Genesys ids are lower-case.
+  const id = divisionId.toLowerCase();
   const now = opts.now ?? Date.now;
   const started = now();
   let calls = 0;
-  const call: CallOptions = { deadlineAt: started + opts.deadlineMs, onCall: () => void calls++, ...(opts.signal ? { signal: opts.signal } : {}) };
-  opts.onProgress?.({ phase: "starting", pagesDone: 0, pagesTotal: 0, rows: 0, expected: null });
+  const progress = truthfulProgress(opts.onProgress);
+  const call: CallOptions = { deadlineAt: started + opts.deadlineMs, onCall: () => void calls++, onWait: progress.waiting, ...(opts.signal ? { signal: opts.signal } : {}) };
+  opts = { ...opts, onProgress: progress.report };
+  progress.report({ phase: "starting", pagesDone: 0, pagesTotal: 0, rows: 0, expected: null });
+  const capabilities = opts.capabilities ?? new Capabilities(client);
 
-  // Round one asks three things at once: does the division exist (and its size), may we view it, and
-  // its first search page, which also tells the page count. The page is harmless if the answer is no:
-  // enforcePermissions returns nothing we may not see, and the rows are discarded with the error.
-  const run = new SearchRun(client, divisionId, opts, call, null);
-  const firstPage = run.page(WHOLE, 1);
-  firstPage.catch(() => undefined);
-  let division: AuthzDivision;
+  // Round one asks at once: does the division exist (and its size), may we view it, and what the org supports
+  // (remembered after the first fetch, so usually free).
+  let ctx: Context;
   try {
-    const [found, permitted] = await Promise.all([client.getDivision(divisionId, call), client.divisionsPermitted(DIRECTORY_USER_VIEW, call)]);
-    division = found;
+    const [division, permitted, sortById, startsWithId, countStates] = await Promise.all([
+      client.getDivision(id, call),
+      divisionsWithPermission(client, DIRECTORY_USER_VIEW, call),
+      capabilities.get("sortById"),
+      capabilities.get("startsWithId"),
+      capabilities.get("objectCountStates"),
+    ]);
     // Search with enforcePermissions silently returns nothing for a division we may not view, which would
     // look like an empty tenant: refuse instead, naming what is missing.
-    if (!permitted.all && !permitted.divisions.some((d) => d.id === divisionId)) {
+    if (!permitted.all && !permitted.divisions.some((d) => d.id === id)) {
       throw new AppError(
         "upstream_forbidden",
         `Tenantscope's Genesys Cloud client lacks the permission ${DIRECTORY_USER_VIEW} in division "${division.name}".`,
         // The correlation id is that of Genesys' answer listing where the client does hold the permission.
-        { details: { permission: DIRECTORY_USER_VIEW, divisionId, divisionName: division.name, ...(permitted.correlationId ? { correlationId: permitted.correlationId } : {}) } },
+        { details: { permission: DIRECTORY_USER_VIEW, divisionId: id, divisionName: division.name, ...(permitted.correlationId ? { correlationId: permitted.correlationId } : {}) } },
       );
     }
+    const snapshot = opts.snapshot ?? new OrgSnapshotSource({ client, ttlMs: 0, deadlineMs: opts.deadlineMs });
+    ctx = { client, division, opts, call, org: { sortById, startsWithId, countStates }, snapshot, expected: division.objectCounts?.USER ?? null, tally: { done: 0, total: 0 }, passCalls: 0 };
   } catch (e) {
-    throw e instanceof UpstreamError ? appErrorFromUpstream(e, { divisionId }) : e;
+    throw e instanceof UpstreamError ? appErrorFromUpstream(e, { divisionId: id }) : e;
   }
-  run.expected = division.objectCounts?.USER ?? null;
 
+  const plan: Plan = opts.strategy
+    ? { strategy: opts.strategy, reason: "chosen by the caller", estimate: { search: null, snapshot: null } }
+    : planFetch({ expected: ctx.expected, orgUsers: opts.orgUsers ?? null, snapshotCached: ctx.snapshot.peek() !== null, ...ctx.org });
   try {
-    return await fetchVerified(client, division, opts, call, { run, firstPage }, started, now, () => calls);
+    const read = plan.strategy === "search" ? await bySearchOrSnapshot(ctx) : await bySnapshot(ctx);
+    return await finish(ctx, read, plan, started, now, () => calls + ctx.passCalls);
   } catch (e) {
-    throw e instanceof UpstreamError ? appErrorFromUpstream(e, { divisionId, divisionName: division.name }) : e;
+    throw e instanceof UpstreamError ? appErrorFromUpstream(e, { divisionId: id, divisionName: ctx.division.name }) : e;
   }
 }
 
-async function fetchVerified(
-  client: GenesysClient,
-  division: AuthzDivision,
-  opts: FetchOptions,
-  call: CallOptions,
-  head: { run: SearchRun; firstPage: Promise<UsersSearchResponse> },
-  started: number,
-  now: () => number,
-  calls: () => number,
-): Promise<DivisionUsers> {
-  const expected = division.objectCounts?.USER ?? null;
-  let run = head.run;
+/**
+ * Progress as it is: each report carries whether the fetch is waiting for Genesys (Retry-After or the
+ * request budget) and for how long, and a wait is reported when it starts, not with the next page.
+ */
+function truthfulProgress(onProgress: FetchOptions["onProgress"]) {
+  let last: FetchProgress = { phase: "starting", pagesDone: 0, pagesTotal: 0, rows: 0, expected: null };
+  let wait: UpstreamWait | null = null;
+  const emit = () => onProgress?.(wait ? { ...last, waiting: wait } : last);
+  return {
+    report(p: FetchProgress): void {
+      last = p;
+      if (p.phase === "done") wait = null;
+      emit();
+    },
+    waiting(w: UpstreamWait | null): void {
+      if (w === null && wait === null) return;
+      wait = w;
+      emit();
+    },
+  };
+}
+
+/** The rows a strategy read, before the isolation step. */
+interface Read {
+  run: SearchRun;
+  consistent: boolean;
+  attempts: number;
+  /** Members the live directory listed (snapshot strategy). */
+  confirmed: readonly ApiUser[];
+  strategy: Plan["strategy"];
+  notes: string[];
+}
+
+function scope(ctx: Context, states: SearchScope["states"]): SearchScope {
+  return { states, sorted: ctx.org.sortById === "ok", canPartition: ctx.org.startsWithId === "ok" };
+}
+
+/** Search passes (up to MAX_ATTEMPTS while the pages do not add up) over the members in `states`. */
+async function searchPasses(ctx: Context, states: SearchScope["states"]): Promise<Omit<Read, "confirmed" | "strategy">> {
+  const notes: string[] = [];
+  let run: SearchRun | undefined;
   let consistent = false;
   let attempts = 0;
-  const notes: string[] = [];
-
+  // Progress counts the org pass's pages too (snapshot strategy), so the bar only ever moves forward.
+  const onProgress = (p: FetchProgress) => ctx.opts.onProgress?.({ ...p, pagesDone: p.pagesDone + ctx.tally.done, pagesTotal: p.pagesTotal + ctx.tally.total });
   for (attempts = 1; attempts <= MAX_ATTEMPTS; attempts++) {
-    if (attempts > 1) run = new SearchRun(client, division.id, opts, call, expected);
-    consistent = await run.partition(WHOLE, 0, attempts === 1 ? head.firstPage : undefined);
+    run = new SearchRun(ctx.client, ctx.division.id, { ...ctx.opts, onProgress }, ctx.call, ctx.expected, scope(ctx, states));
+    consistent = await run.partition(WHOLE, 0);
     await Promise.all(run.pending);
     notes.push(...run.notes);
     if (consistent) break;
   }
+  return { run: run as SearchRun, consistent, attempts: Math.min(attempts, MAX_ATTEMPTS), notes };
+}
 
-  const last = run;
-  const { members, dropped, addedFromDirectory, objectCount, countMatches, countNote } = await verifyMembership(
-    client,
-    division,
-    { rows: last.rows, directory: last.directory, dropped: last.dropped.values(), consistent },
-    { mode: opts.mode, call, expected, onReconcile: () => last.progress("reconciling") },
+async function bySearchOrSnapshot(ctx: Context): Promise<Read> {
+  try {
+    const read = await searchPasses(ctx, MEMBER_STATES);
+    if (read.consistent) return { ...read, confirmed: [], strategy: "search" };
+    // Pages that never added up (an order not honoured after all, or a directory changing under us): the
+    // active members come from the live directory instead, and only the inactive ones from search.
+    return { ...(await bySnapshot(ctx)), notes: [...read.notes, "the search pages never added up; active users were read from the live directory instead"] };
+  } catch (e) {
+    if (!(e instanceof CapabilityNeeded)) throw e;
+    return { ...(await bySnapshot(ctx)), notes: [`${e.total} users exceed the search window and STARTS_WITH on id is ${ctx.org.startsWithId}; read from the live directory instead`] };
+  }
+}
+
+/** Active members from one pass over the live directory; inactive ones by search, each confirmed by re-read. */
+async function bySnapshot(ctx: Context): Promise<Read> {
+  // A cached pass is as current as any cached answer. A new one is read after the search, so that it sees
+  // the directory as the search left it.
+  const cached = ctx.snapshot.peek();
+  if (!cached) ctx.tally.total = Math.ceil((ctx.opts.orgUsers ?? 0) / LISTING_PAGE_SIZE);
+  let searched: SearchRun | undefined;
+  const pass = async (force: boolean) => {
+    const snapshot = await ctx.snapshot.get({
+      force,
+      ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
+      onProgress: (p) => {
+        ctx.tally = { done: p.pagesDone, total: p.pagesTotal };
+        searched?.progress("searching");
+      },
+    });
+    ctx.passCalls += snapshot.upstreamCalls;
+    return snapshot;
+  };
+  let read: Omit<Read, "confirmed" | "strategy">;
+  try {
+    read = await searchPasses(ctx, ["inactive"]);
+    searched = read.run;
+  } catch (e) {
+    if (!(e instanceof CapabilityNeeded)) throw e;
+    throw new AppError("incomplete_result", `This division has ${e.total} inactive users, more than Genesys Cloud search can list, and STARTS_WITH on id is ${ctx.org.startsWithId} in this org (capability startsWithId; see npm run doctor).`, {
+      details: { divisionId: ctx.division.id, divisionName: ctx.division.name, capability: "startsWithId" },
+    });
+  }
+  if (!read.consistent && !scope(ctx, ["inactive"]).sorted) {
+    throw new AppError("incomplete_result", "The inactive users of this division could not be listed completely: search order by id is not honoured in this org and the pages never added up (capability sortById; see npm run doctor).", {
+      details: { divisionId: ctx.division.id, divisionName: ctx.division.name, capability: "sortById" },
+    });
+  }
+  // The search saw the directory change while it paged: a cached pass may be out of date too.
+  const snapshot = cached && read.attempts === 1 ? cached : await pass(read.attempts > 1);
+  const confirmed = snapshot.byDivision.get(ctx.division.id) ?? [];
+  const notes = snapshot.consistent ? [] : ["the org's active-user listing changed while it was read"];
+  return { ...read, consistent: read.consistent && snapshot.consistent, confirmed, strategy: "snapshot", notes: [...notes, ...read.notes] };
+}
+
+async function finish(ctx: Context, read: Read, plan: Plan, started: number, now: () => number, calls: () => number): Promise<DivisionUsers> {
+  const { run, opts } = { run: read.run, opts: ctx.opts };
+  const notes = [...read.notes];
+  const membership = await verifyMembership(
+    ctx.client,
+    ctx.division,
+    { rows: run.rows, directory: run.directory, dropped: run.dropped.values(), consistent: read.consistent, confirmed: read.confirmed },
+    {
+      mode: opts.mode,
+      call: ctx.call,
+      expected: ctx.expected,
+      countStates: ctx.org.countStates,
+      activeFromDirectory: read.strategy === "snapshot" ? null : async () => (await ctx.snapshot.get()).byDivision.get(ctx.division.id) ?? [],
+      onReconcile: () => run.progress("reconciling"),
+    },
   );
-  if (countNote) notes.push(countNote);
+  if (membership.countNote) notes.push(membership.countNote);
+  const { members, dropped, addedFromDirectory, objectCount, countMatches } = membership;
 
-  const users = [...members.values()].map((u) => toDto(u, division)).filter((u): u is UserDto => u !== null);
+  const users = [...members.values()].map((u) => toDto(u, ctx.division)).filter((u): u is UserDto => u !== null);
   users.sort((a, b) => byName.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
   run.progress("done");
   return {
-    division: { id: division.id, name: division.name },
+    division: { id: ctx.division.id, name: ctx.division.name },
     users,
     meta: {
+      strategy: read.strategy,
+      plan: plan.reason,
       fetchedAt: new Date(now()).toISOString(),
       durationMs: now() - started,
       searchPages: run.searchPages,
       upstreamCalls: calls(),
       partitions: run.partitions,
-      attempts: Math.min(attempts, MAX_ATTEMPTS),
-      consistent: consistent && countMatches,
+      attempts: read.attempts,
+      consistent: read.consistent && countMatches,
       consistencyNotes: notes,
       isolation: {
         mode: opts.mode,
-        checked: run.rows.size + run.dropped.size,
+        checked: run.rows.size + run.dropped.size + read.confirmed.length,
         verified: opts.mode === "search-only" ? 0 : members.size,
         dropped,
         addedFromDirectory,

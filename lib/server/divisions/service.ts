@@ -1,13 +1,14 @@
 import "server-only";
 
-import { clientKeyPart, getBffClient, type GenesysClient } from "@/lib/server/genesys";
+import { clientKeyPart, getBffClient, getCapabilities, type GenesysClient } from "@/lib/server/genesys";
 import { getEnv, getMetrics, processSingleton, type Env } from "@/lib/server/platform";
 import { getSharedStore, type SharedStore } from "@/lib/server/shared-state";
 
 import type { AuthorizedDivision } from "./authorized";
 import { DivisionCache, LocalCoordination, MemoryStore, type CachedResult } from "./cache";
 import { DivisionDirectory } from "./directory";
-import { fetchDivisionUsers, type DivisionUsers, type FetchProgress } from "./fetch";
+import { fetchDivisionUsers, type DivisionUsers, type FetchOptions, type FetchProgress } from "./fetch";
+import { getOrgSnapshotSource } from "./org-snapshot";
 import { SharedCacheStore, SharedCoordination } from "./shared-cache";
 
 // Wires configuration, the BFF's Genesys client and the division cache together. One instance per process
@@ -24,6 +25,8 @@ export class DivisionService {
     readonly env: Env,
     private readonly client: GenesysClient,
     shared?: SharedStore,
+    /** Shared with the doctor and diagnostics (what the org supports), and by every division (the org pass). */
+    private readonly org: Pick<FetchOptions, "capabilities" | "snapshot"> = {},
   ) {
     const ttlMs = env.cache.ttlSeconds * 1000;
     const staleMs = env.cache.staleSeconds * 1000;
@@ -51,12 +54,26 @@ export class DivisionService {
     return this.fetch(division.id, onProgress, signal);
   }
 
+  /** The org's size as its divisions count it (an estimate for the planner; unknown when the directory fails). */
+  private async orgUsers(): Promise<number | null> {
+    try {
+      const { divisions } = await this.directory.get();
+      let total = 0;
+      for (const d of divisions.values()) total += d.userCount ?? 0;
+      return total;
+    } catch {
+      return null;
+    }
+  }
+
   private async fetch(divisionId: string, onProgress?: (p: FetchProgress) => void, signal?: AbortSignal): Promise<DivisionUsers> {
     const timer = getMetrics().fetchDuration.startTimer();
     try {
       const result = await fetchDivisionUsers(this.client, divisionId, {
         mode: this.env.isolation.mode,
         deadlineMs: this.env.fetch.deadlineMs,
+        ...this.org,
+        orgUsers: await this.orgUsers(),
         ...(onProgress ? { onProgress } : {}),
         ...(signal ? { signal } : {}),
       });
@@ -71,7 +88,7 @@ export class DivisionService {
 }
 
 export function getDivisionService(): DivisionService {
-  return processSingleton("division-service", () => new DivisionService(getEnv(), getBffClient(), getSharedStore()));
+  return processSingleton("division-service", () => new DivisionService(getEnv(), getBffClient(), getSharedStore(), { capabilities: getCapabilities(), snapshot: getOrgSnapshotSource() }));
 }
 
 /** Redis keys; the isolation mode is in each (a search-only result must not be served to a verify-mode instance). */

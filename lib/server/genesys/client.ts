@@ -1,5 +1,6 @@
 import "server-only";
 
+import { SlidingWindowBudget } from "./request-limiter";
 import {
   apiUserSchema,
   authzDivisionSchema,
@@ -20,7 +21,7 @@ import { GenesysTransport, type CallOptions, type ClientStats, type GenesysClien
 // The one module that talks to Genesys: each operation here goes through the transport (transport.ts), which
 // owns budgets, timeouts, retries, the token and typed errors.
 
-export type { CallOptions, ClientStats, GenesysClientDeps } from "./transport";
+export type { CallOptions, ClientStats, GenesysClientDeps, UpstreamWait } from "./transport";
 export type { IssuedToken, TokenSource } from "./token-source";
 
 export interface UserSearchCriterion {
@@ -33,10 +34,14 @@ export interface UserSearchCriterion {
 export interface UserSearchBody {
   pageSize: number;
   pageNumber: number;
-  sort: { sortBy: string; sortOrder: "ASC" | "DESC" }[];
+  /** Omitted unless the order is known to be honoured (see search-assumptions.ts). */
+  sort?: { sortBy: string; sortOrder: "ASC" | "DESC" }[];
   query: UserSearchCriterion[];
   enforcePermissions: boolean;
 }
+
+/** Below the documented STARTS_WITH search limit of 240 per 60 s, leaving room for other users of the token. */
+const STARTS_WITH_PER_MINUTE = 200;
 
 /** (inferred) GET /api/v2/users has no documented maximum page size; 500 is a third-party figure. */
 const DIRECTORY_PAGE_SIZE = 500;
@@ -45,6 +50,7 @@ export class GenesysClient {
   private readonly transport: GenesysTransport;
   private readonly apis;
   readonly stats: ClientStats;
+  private readonly startsWithBudget = new SlidingWindowBudget(STARTS_WITH_PER_MINUTE);
 
   constructor(deps: GenesysClientDeps) {
     this.transport = new GenesysTransport(deps);
@@ -97,7 +103,15 @@ export class GenesysClient {
     }
   }
 
-  searchUsers(body: UserSearchBody, opts: CallOptions = {}) {
+  async searchUsers(body: UserSearchBody, opts: CallOptions = {}) {
+    // Genesys' search-limits page caps STARTS_WITH searches at 240 a minute per token, below the general
+    // 300: every partitioned page spends from it, so they are paced here rather than met with 429s.
+    if (body.query.some((c) => c.type === "STARTS_WITH")) {
+      const wait = this.startsWithBudget.waitEstimateMs();
+      if (wait >= 1_000) opts.onWait?.({ reason: "budget", seconds: Math.ceil(wait / 1000) });
+      await this.startsWithBudget.take(opts.signal);
+      if (wait >= 1_000) opts.onWait?.(null);
+    }
     return this.transport.call("postUsersSearch", usersSearchResponseSchema, () => this.apis.search.postUsersSearch(body), opts);
   }
 
@@ -111,6 +125,20 @@ export class GenesysClient {
   /** One page of the whole directory (GET /api/v2/users has no division filter), every state. */
   listUsersPage(pageNumber: number, opts: CallOptions = {}) {
     return this.transport.call("getUsers", userListingSchema, () => this.apis.users.getUsers({ pageNumber, pageSize: DIRECTORY_PAGE_SIZE, state: "any" }), opts);
+  }
+
+  /**
+   * One page of the live directory's active users, every division at once: no index lag, and (for active
+   * users) no 10,000-result window, so one paged pass serves every division (the org snapshot).
+   */
+  async listActiveUsersPage(pageNumber: number, opts: CallOptions = {}): Promise<{ entities: ApiUser[]; total: number | undefined; pageCount: number | undefined }> {
+    const page = await this.transport.call("getUsers", userListingSchema, () => this.apis.users.getUsers({ pageNumber, pageSize: DIRECTORY_PAGE_SIZE, state: "active" }), opts);
+    return { entities: page.entities, total: page.total, pageCount: page.pageCount };
+  }
+
+  /** One page of GET /api/v2/users in one state, at any page size and depth (the capability probe reads past 10,000). */
+  listUsersInState(state: "active" | "inactive" | "deleted" | "any", pageNumber: number, pageSize: number, opts: CallOptions = {}) {
+    return this.transport.call("getUsers", userListingSchema, () => this.apis.users.getUsers({ pageNumber, pageSize, state }), opts);
   }
 
   getUsersMe(opts: CallOptions = {}) {

@@ -1,12 +1,14 @@
 import "server-only";
 
 export * from "./bff-client";
+export * from "./capabilities";
 export * from "./circuit-breaker";
 export * from "./client";
 export * from "./error-advice";
 export * from "./error-mapping";
 export * from "./partition-planner";
 export * from "./permissions";
+export * from "./permitted-divisions";
 export * from "./request-limiter";
 export * from "./retry-policy";
 export * from "./schemas";

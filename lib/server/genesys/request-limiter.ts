@@ -9,6 +9,8 @@ export interface RequestBudget {
   take(signal?: AbortSignal): Promise<void>;
   /** Genesys answered 429 with Retry-After: no grant for anyone until then (the limit is per token). */
   pause?(ms: number): void;
+  /** About how long a request asking now would wait for its grant (0: none; absent: cannot tell). */
+  waitEstimateMs?(): number;
 }
 
 export interface ConcurrencyLimit {
@@ -87,6 +89,14 @@ export class SlidingWindowBudget extends FifoBudget {
     const now = this.now();
     this.expire(now);
     this.grants.push(now);
+  }
+
+  waitEstimateMs(): number {
+    const now = this.now();
+    this.expire(now);
+    if (this.grants.length < this.perMinute) return 0;
+    // The grants already given leave the window in order; a request asking now waits for the oldest one.
+    return Math.max(0, (this.grants[0] ?? now) + this.windowMs - now);
   }
 
   /** Grants used in the current window (for metrics and tests). */

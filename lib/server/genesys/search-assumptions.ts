@@ -23,10 +23,12 @@ export const PARTITION_TARGET = 8_000;
 export const ID_ALPHABET = "0123456789abcdef".split("");
 
 /**
- * (inferred) Sorting by `id` is supported and gives a total order (ids are unique), so pages of one query
- * neither overlap nor skip while the index is unchanged. `name` could tie.
+ * (inferred) Sorting by `id` is supported and gives a total order, so pages of one query neither overlap nor
+ * skip while the index is unchanged. Not relied on: it is sent only where the capability probe saw it work
+ * (genesys/capabilities.ts); otherwise a single page needs no order, and longer listings are made safe by
+ * de-duplication and count checks, or come from the live directory instead.
  */
-export const STABLE_SORT = [{ sortBy: "id", sortOrder: "ASC" as const }];
+export const ID_SORT = [{ sortBy: "id", sortOrder: "ASC" as const }];
 
 /**
  * (inferred) `total` is exact even above the 10,000 window (Elasticsearch can cap it at 10,000 by default;
@@ -37,15 +39,23 @@ export function exceedsWindow(total: number): boolean {
 }
 
 /**
- * (inferred) Without a `state` criterion, search returns active and inactive users (never deleted ones),
- * and `objectCounts.USER` counts the same set. So the division's completeness figure compares with a
- * search that has no state criterion.
+ * The states of a division's members. Which states a search returns with no `state` criterion is not
+ * documented, so every search names the states it means.
  */
-export const SEARCH_STATES_BY_DEFAULT = ["active", "inactive"] as const;
+export const MEMBER_STATES = ["active", "inactive"] as const;
+export type MemberState = (typeof MEMBER_STATES)[number];
 
-/** The criterion that selects one division's users (documented field `divisionId`, type EXACT). */
+/** The criterion that selects users in any of `states` (values of one criterion are OR-ed). */
+export function stateCriterion(states: readonly MemberState[]) {
+  return { type: "EXACT" as const, fields: ["state"], values: [...states] };
+}
+
+/**
+ * The criterion that selects one division's users (documented field `divisionId`, type EXACT). EXACT is
+ * documented as case-sensitive and Genesys ids are lower-case: the id is lower-cased whatever its source.
+ */
 export function divisionCriterion(divisionId: string) {
-  return { type: "EXACT" as const, fields: ["divisionId"], values: [divisionId] };
+  return { type: "EXACT" as const, fields: ["divisionId"], values: [divisionId.toLowerCase()] };
 }
 
 /** The criterion that selects ids starting with any of `prefixes` (values are OR-ed; ≤ 50 per criterion). */

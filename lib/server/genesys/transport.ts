@@ -22,7 +22,18 @@ export interface CallOptions {
   /** Epoch ms after which no retry starts. */
   deadlineAt?: number;
   onCall?: (operation: string, status: number) => void;
+  /** Told when the call must wait before it may be sent (Genesys' Retry-After, or the per-minute budget), and null when it goes. */
+  onWait?: (wait: UpstreamWait | null) => void;
 }
+
+/** Why a call is held back, and for about how long. */
+export interface UpstreamWait {
+  reason: "rate-limit" | "budget";
+  seconds: number;
+}
+
+/** Waits shorter than this are not worth telling a person about. */
+const WAIT_WORTH_SAYING_MS = 1_000;
 
 export interface ClientStats {
   calls: Record<string, Record<string, number>>;
@@ -119,7 +130,10 @@ export class GenesysTransport {
       }
       this.stats.retries++;
       getMetrics().upstreamRetries.inc({ operation });
+      const told = error.status === 429 && decision.delayMs >= WAIT_WORTH_SAYING_MS;
+      if (told) opts.onWait?.({ reason: "rate-limit", seconds: Math.ceil(decision.delayMs / 1000) });
       await awaitWithoutSlot(sleep(decision.delayMs, opts.signal));
+      if (told) opts.onWait?.(null);
     }
   }
 
@@ -149,8 +163,12 @@ export class GenesysTransport {
       const response = await awaitWithoutSlot(
         (async () => {
           const pause = this.pausedUntil - this.now();
+          if (pause >= WAIT_WORTH_SAYING_MS) opts.onWait?.({ reason: "rate-limit", seconds: Math.ceil(pause / 1000) });
           if (pause > 0) await sleep(pause, opts.signal);
+          const queued = this.budget.waitEstimateMs?.() ?? 0;
+          if (queued >= WAIT_WORTH_SAYING_MS) opts.onWait?.({ reason: "budget", seconds: Math.ceil(queued / 1000) });
           await this.budget.take(opts.signal);
+          if (pause >= WAIT_WORTH_SAYING_MS || queued >= WAIT_WORTH_SAYING_MS) opts.onWait?.(null);
           release = await this.limit.acquire(opts.signal);
           sentAt = this.now();
           token = await this.accessToken();

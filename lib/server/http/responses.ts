@@ -64,13 +64,16 @@ export function ndjsonResponse(run: (send: (line: unknown) => void) => Promise<s
 /** Progress lines are throttled: a 120-page fetch would otherwise send a line per page per viewer. */
 const PROGRESS_INTERVAL_MS = 100;
 
-/** `report` at most every 100 ms, and always for the last ("done") report. */
+/** `report` at most every 100 ms, and always for the last ("done") report and when a wait starts or ends. */
 export function throttled(report: (p: FetchProgress) => void): (p: FetchProgress) => void {
   let last = 0;
+  let waiting = false;
   return (p) => {
     const now = Date.now();
-    if (p.phase !== "done" && now - last < PROGRESS_INTERVAL_MS) return;
+    const waitChanged = (p.waiting !== undefined) !== waiting;
+    if (p.phase !== "done" && !waitChanged && now - last < PROGRESS_INTERVAL_MS) return;
     last = now;
+    waiting = p.waiting !== undefined;
     report(p);
   };
 }

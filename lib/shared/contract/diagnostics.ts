@@ -43,6 +43,20 @@ export const grantRowSchema = z.strictObject({
   permissions: z.array(z.string()),
 });
 
+/** One probe of a Genesys behaviour the documentation leaves open (lib/server/genesys/capabilities.ts). */
+export const capabilityReportSchema = z.strictObject({
+  /** e.g. "sortById" */
+  key: z.string().min(1),
+  /** The org's answer, e.g. "ok", "ignore", true, or "unknown" when the org could not tell. */
+  value: z.union([z.string().min(1), z.boolean()]),
+  /** One sentence each: what was tested, what Genesys answered, what Tenantscope does about it. */
+  tested: z.string(),
+  answered: z.string(),
+  action: z.string(),
+  /** Genesys calls the probe made. */
+  calls: count,
+});
+
 export const diagnosticsSchema = z.strictObject({
   ranAt: z.iso.datetime(),
   config: z.strictObject({
@@ -58,6 +72,8 @@ export const diagnosticsSchema = z.strictObject({
   tokenInfo: checkSchema(z.strictObject({ organization: z.string(), clientName: z.string(), grantType: z.string() })),
   grants: checkSchema(z.array(grantRowSchema)),
   divisions: checkSchema(z.array(divisionRowSchema)),
+  /** Absent when no token could be obtained (nothing could be probed). */
+  capabilities: checkSchema(z.array(capabilityReportSchema)).optional(),
 });
 
 export const divisionTestSchema = z.strictObject({
@@ -77,5 +93,6 @@ export type CheckFailure = z.infer<typeof checkFailureSchema>;
 export type Check<T> = z.infer<ReturnType<typeof checkSchema<z.ZodType<T>>>>;
 export type DivisionRow = z.infer<typeof divisionRowSchema>;
 export type GrantRow = z.infer<typeof grantRowSchema>;
+export type CapabilityReportRow = z.infer<typeof capabilityReportSchema>;
 export type Diagnostics = z.infer<typeof diagnosticsSchema>;
 export type DivisionTest = z.infer<typeof divisionTestSchema>;

@@ -29,12 +29,16 @@ export const userDtoSchema = z.strictObject({
   divisionName: z.string(),
 });
 
+export const WAIT_REASONS = ["rate-limit", "budget"] as const;
+
 export const fetchProgressSchema = z.strictObject({
   phase: z.enum(FETCH_PHASES),
   pagesDone: count,
   pagesTotal: count,
   rows: count,
   expected: count.nullable(),
+  /** Set while the fetch waits for Genesys' Retry-After ("rate-limit") or the per-minute request budget. */
+  waiting: z.strictObject({ reason: z.enum(WAIT_REASONS), seconds: count }).optional(),
 });
 
 export const droppedRowSchema = z.strictObject({

@@ -58,6 +58,8 @@ function cached(over: Partial<CachedResult> = {}): CachedResult {
         { id: "u-b", name: "Bob", email: "bob@acme.example", username: "bob", title: "", department: "", state: "inactive", divisionId: DIVISION_ID, divisionName: "Acme" },
       ],
       meta: {
+        strategy: "search",
+        plan: "test",
         fetchedAt: "2026-11-30T10:00:00.000Z",
         durationMs: 812,
         searchPages: 1,

@@ -11,6 +11,8 @@ function result(tag: string): DivisionUsers {
     division: { id: "d", name: tag },
     users: [],
     meta: {
+      strategy: "search",
+      plan: "test",
       fetchedAt: "2026-01-01T00:00:00.000Z",
       durationMs: 1,
       searchPages: 1,

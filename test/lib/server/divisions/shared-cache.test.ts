@@ -34,6 +34,8 @@ function result(tag: string, users = 3): DivisionUsers {
       divisionName: tag,
     })),
     meta: {
+      strategy: "search",
+      plan: "test",
       fetchedAt: "2026-01-01T00:00:00.000Z",
       durationMs: 1,
       searchPages: 1,

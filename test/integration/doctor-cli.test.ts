@@ -1,0 +1,124 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import { DEMO } from "@/emulator/seed";
+import { startEmulator, type RunningEmulator } from "@/emulator/server";
+
+// `npm run doctor` as an operator runs it against an org: a real process, real exit codes, one line per check.
+
+const KEYS = ["sortById", "startsWithId", "defaultSearchStates", "objectCountStates", "listWindow", "exactCaseSensitive", "permittedDivisions", "searchTypeLimits"];
+const ALL_KNOBS = { sortById: "ignore", startsWithId: "empty", defaultSearchStates: "active", objectCountStates: "all", listWindow: true, searchTypeLimits: true, exactCaseSensitive: true, permittedDivisionsUserOnly: true };
+
+let emu: RunningEmulator;
+let dir: string;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0 });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantscope-doctor-"));
+});
+
+afterAll(async () => {
+  await emu.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => emu.reset());
+
+function runDoctor(env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.resolve("scripts/doctor.ts")], {
+      cwd: path.resolve("."),
+      env: {
+        ...process.env,
+        HOME: dir,
+        LOG_LEVEL: "error",
+        GENESYS_CLIENT_ID: DEMO.clients.bff.id,
+        GENESYS_CLIENT_SECRET: DEMO.clients.bff.secret,
+        GENESYS_REGION: "us-east-1",
+        GENESYS_GATEWAY_URL: emu.url,
+        REDIS_URL: "",
+        ...env,
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The check lines by key: `key = value (n calls): tested → answered → action`. */
+function checks(stdout: string): Map<string, { value: string; parts: string[] }> {
+  const out = new Map<string, { value: string; parts: string[] }>();
+  for (const line of stdout.split("\n")) {
+    const m = /^(\w+) = (\S+) \(\d+ calls?\): (.*)$/.exec(line);
+    if (m?.[1] && m[2] && m[3]) out.set(m[1], { value: m[2], parts: m[3].split(" → ") });
+  }
+  return out;
+}
+
+function callsUsed(stdout: string): number {
+  const m = /^Genesys calls used: (\d+)/m.exec(stdout);
+  if (!m?.[1]) throw new Error(`no call count in:\n${stdout}`);
+  return Number(m[1]);
+}
+
+describe("npm run doctor", () => {
+  it("checks the default emulator: one line per check, at most 30 calls, exit 0", async () => {
+    const r = await runDoctor();
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const lines = checks(r.stdout);
+    expect([...lines.keys()]).toEqual(KEYS);
+    for (const [key, line] of lines) expect(line.parts, key).toHaveLength(3);
+    expect(lines.get("sortById")?.value).toBe("ok");
+    expect(lines.get("permittedDivisions")?.value).toBe("ok");
+    expect(callsUsed(r.stdout)).toBeLessThanOrEqual(30);
+    expect(r.stdout).toContain("OK: Tenantscope can work with this org.");
+  }, 60_000);
+
+  it("reports every variant when all knobs are set; the roles fallback keeps it workable (exit 0)", async () => {
+    emu.setFaults(ALL_KNOBS);
+    const r = await runDoctor();
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const values = Object.fromEntries([...checks(r.stdout)].map(([k, v]) => [k, v.value]));
+    expect(values).toEqual({
+      sortById: "ignore",
+      startsWithId: "empty",
+      defaultSearchStates: "active",
+      objectCountStates: "all",
+      listWindow: "windowed",
+      exactCaseSensitive: "true",
+      permittedDivisions: "user-only",
+      searchTypeLimits: "assumed",
+    });
+    expect(r.stdout).toContain("that needs authorization:role:view.");
+    expect(callsUsed(r.stdout)).toBeLessThanOrEqual(30);
+  }, 60_000);
+
+  it("exits 1 naming the blocker when divisionspermitted is user-only and the client may not read its roles", async () => {
+    emu.setFaults(ALL_KNOBS);
+    const r = await runDoctor({ GENESYS_CLIENT_ID: DEMO.clients.misconfigured.id, GENESYS_CLIENT_SECRET: DEMO.clients.misconfigured.secret });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(checks(r.stdout).get("permittedDivisions")?.value).toBe("user-only");
+    expect(r.stdout).toMatch(/^Blocked: /m);
+    expect(r.stdout).toContain("authorization:role:view");
+    expect(r.stdout).not.toContain(DEMO.clients.misconfigured.secret);
+  }, 60_000);
+
+  it("exits 1 when the client may read no division, and when no token can be had", async () => {
+    const none = await runDoctor({ GENESYS_CLIENT_ID: DEMO.clients.misconfigured.id, GENESYS_CLIENT_SECRET: DEMO.clients.misconfigured.secret });
+    expect(none.code, none.stdout + none.stderr).toBe(1);
+    expect(none.stdout).toContain("No division the client may read");
+    const noToken = await runDoctor({ GENESYS_CLIENT_SECRET: "wrong-secret" });
+    expect(noToken.code).toBe(1);
+    expect(noToken.stdout).toMatch(/^Blocked: no token: /m);
+    expect(noToken.stdout).toContain("GENESYS_CLIENT_SECRET");
+    expect(noToken.stdout + noToken.stderr).not.toContain("wrong-secret");
+    expect(checks(noToken.stdout).size).toBe(0);
+  }, 60_000);
+});
