@@ -2,71 +2,30 @@
 // emulator's knobs), alone and all at once, with and without the isolation faults. The oracle is the
 // emulator's directory (GET /__emulator/divisions/{id}/user-ids): every answer is exactly the division's
 // members, or an error that names the missing capability — never a wrong set.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
-import { startEmulator, type RunningEmulator } from "@/emulator/server";
 import { OrgSnapshotSource } from "@/lib/server/divisions/org-snapshot";
 import { fetchDivisionUsers, type DivisionUsers } from "@/lib/server/divisions/fetch";
 import { Capabilities } from "@/lib/server/genesys";
 import { AppError } from "@/lib/server/platform/errors";
 
 import { emulatorClient } from "../support/bff-client";
+import { emulatorForFile } from "../support/emulator-fixture";
+import { EVERY_KNOB_VARIANT, KNOB_VARIANTS } from "../support/knob-variants";
 
 const { acme: ACME, initech: INITECH, umbrella: UMBRELLA, wayne: EMPTY } = DEMO.divisions;
 const DIVISIONS = { acme: ACME, initech: INITECH, umbrella: UMBRELLA, empty: EMPTY };
 
-/** Each knob's non-default variants (the default is the documented behaviour). */
-const VARIANTS: Record<string, Record<string, unknown>> = {
-  "sortById ignore": { sortById: "ignore" },
-  "sortById reject": { sortById: "reject" },
-  "startsWithId reject": { startsWithId: "reject" },
-  "startsWithId empty": { startsWithId: "empty" },
-  "defaultSearchStates active": { defaultSearchStates: "active" },
-  "objectCountStates active": { objectCountStates: "active" },
-  "objectCountStates all": { objectCountStates: "all" },
-  listWindow: { listWindow: true },
-  searchTypeLimits: { searchTypeLimits: true },
-  exactCaseSensitive: { exactCaseSensitive: true },
-  permittedDivisionsUserOnly: { permittedDivisionsUserOnly: true },
-};
-const ALL_AT_ONCE = {
-  sortById: "ignore",
-  startsWithId: "empty",
-  defaultSearchStates: "active",
-  objectCountStates: "all",
-  listWindow: true,
-  searchTypeLimits: true,
-  exactCaseSensitive: true,
-  permittedDivisionsUserOnly: true,
-};
-
-let emu: RunningEmulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-
-afterAll(async () => {
-  await emu?.stop();
-});
-
-beforeEach(() => {
-  emu.reset();
-});
-
-async function setFaults(faults: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${emu.url}/__emulator/faults`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(faults) });
-  if (res.status !== 200) throw new Error(`faults: ${res.status} ${await res.text()}`);
-}
+const env = emulatorForFile();
 
 async function truth(divisionId: string): Promise<string[]> {
-  return ((await (await fetch(`${emu.url}/__emulator/divisions/${divisionId}/user-ids`)).json()) as string[]).sort();
+  return ((await (await fetch(`${env.emu.url}/__emulator/divisions/${divisionId}/user-ids`)).json()) as string[]).sort();
 }
 
 /** A process's worth of BFF state: one client, what it learned of the org, one org pass for every division. */
 function bff() {
-  const client = emulatorClient(emu.url, { GENESYS_CONCURRENCY: "16", GENESYS_REQUEST_TIMEOUT_MS: "2000" });
+  const client = emulatorClient(env.emu.url, { GENESYS_CONCURRENCY: "16", GENESYS_REQUEST_TIMEOUT_MS: "2000" });
   const capabilities = new Capabilities(client);
   const snapshot = new OrgSnapshotSource({ client, ttlMs: 60_000, deadlineMs: 60_000 });
   /** Probes what the org supports now, as a running app would have by its first fetch. */
@@ -98,9 +57,9 @@ async function expectExactOrNamed(result: Promise<DivisionUsers>, divisionId: st
   return "exact";
 }
 
-describe.each(Object.entries(VARIANTS))("%s", (_name, knob) => {
+describe.each(Object.entries(KNOB_VARIANTS))("%s", (_name, knob) => {
   it("every division: exactly its members", async () => {
-    await setFaults(knob);
+    await env.setFaults(knob);
     const { fetchUsers } = bff();
     for (const divisionId of Object.values(DIVISIONS)) {
       expect(await expectExactOrNamed(fetchUsers(divisionId), divisionId)).toBe("exact");
@@ -110,7 +69,7 @@ describe.each(Object.entries(VARIANTS))("%s", (_name, knob) => {
 
 describe("every knob at once", () => {
   it("every division: exactly its members, or an error naming the capability", async () => {
-    await setFaults(ALL_AT_ONCE);
+    await env.setFaults(EVERY_KNOB_VARIANT);
     const { fetchUsers } = bff();
     const outcomes: Record<string, string> = {};
     for (const [name, divisionId] of Object.entries(DIVISIONS)) outcomes[name] = await expectExactOrNamed(fetchUsers(divisionId), divisionId);
@@ -123,11 +82,11 @@ describe("every knob at once", () => {
     ["staleIndex", { staleIndex: { count: 5 } }],
     ["moveDuringPaging", { moveDuringPaging: { perRequest: 1, maxMoves: 10 } }],
   ])("with %s: no row of another division", async (_fault, fault) => {
-    await setFaults(ALL_AT_ONCE);
+    await env.setFaults(EVERY_KNOB_VARIANT);
     const { fetchUsers, warm } = bff();
     // The fault then plays on the fetch's own requests (a probe's paging would move users behind its back).
     await warm();
-    await setFaults(fault);
+    await env.setFaults(fault);
     for (const divisionId of [ACME, INITECH]) {
       const result = await fetchUsers(divisionId);
       const members = new Set(await truth(divisionId));

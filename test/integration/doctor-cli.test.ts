@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,10 +7,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO } from "@/emulator/seed";
 import { startEmulator, type RunningEmulator } from "@/emulator/server";
 
+import { EVERY_KNOB_VARIANT } from "../support/knob-variants";
+import { runScript } from "../support/run-script";
+
 // `npm run doctor` as an operator runs it against an org: a real process, real exit codes, one line per check.
 
 const KEYS = ["sortById", "startsWithId", "defaultSearchStates", "objectCountStates", "listWindow", "exactCaseSensitive", "permittedDivisions", "searchTypeLimits"];
-const ALL_KNOBS = { sortById: "ignore", startsWithId: "empty", defaultSearchStates: "active", objectCountStates: "all", listWindow: true, searchTypeLimits: true, exactCaseSensitive: true, permittedDivisionsUserOnly: true };
 
 let emu: RunningEmulator;
 let dir: string;
@@ -28,28 +29,8 @@ afterAll(async () => {
 
 beforeEach(() => emu.reset());
 
-function runDoctor(env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.resolve("scripts/doctor.ts")], {
-      cwd: path.resolve("."),
-      env: {
-        ...process.env,
-        HOME: dir,
-        LOG_LEVEL: "error",
-        GENESYS_CLIENT_ID: DEMO.clients.bff.id,
-        GENESYS_CLIENT_SECRET: DEMO.clients.bff.secret,
-        GENESYS_REGION: "us-east-1",
-        GENESYS_GATEWAY_URL: emu.url,
-        REDIS_URL: "",
-        ...env,
-      },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function runDoctor(env: Record<string, string> = {}) {
+  return runScript("scripts/doctor.ts", [], { gatewayUrl: emu.url, home: dir, env: { LOG_LEVEL: "error", REDIS_URL: "", ...env } });
 }
 
 /** The check lines by key: `key = value (n calls): tested → answered → action`. */
@@ -82,7 +63,7 @@ describe("npm run doctor", () => {
   }, 60_000);
 
   it("reports every variant when all knobs are set; the roles fallback keeps it workable (exit 0)", async () => {
-    emu.setFaults(ALL_KNOBS);
+    emu.setFaults({ ...EVERY_KNOB_VARIANT });
     const r = await runDoctor();
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const values = Object.fromEntries([...checks(r.stdout)].map(([k, v]) => [k, v.value]));
@@ -101,7 +82,7 @@ describe("npm run doctor", () => {
   }, 60_000);
 
   it("exits 1 naming the blocker when divisionspermitted is user-only and the client may not read its roles", async () => {
-    emu.setFaults(ALL_KNOBS);
+    emu.setFaults({ ...EVERY_KNOB_VARIANT });
     const r = await runDoctor({ GENESYS_CLIENT_ID: DEMO.clients.misconfigured.id, GENESYS_CLIENT_SECRET: DEMO.clients.misconfigured.secret });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(checks(r.stdout).get("permittedDivisions")?.value).toBe("user-only");

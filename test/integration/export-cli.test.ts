@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,6 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO } from "@/emulator/seed";
 import { startEmulator, type RunningEmulator } from "@/emulator/server";
 import { AuditStore } from "@/lib/server/audit/store";
+
+import { EVERY_KNOB_VARIANT } from "../support/knob-variants";
+import { runScript } from "../support/run-script";
 
 // The export CLI as an operator runs it: a real process, real exit codes, messages on stderr.
 
@@ -26,27 +28,8 @@ afterAll(async () => {
 
 beforeEach(() => emu.reset());
 
-function runExport(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/export.ts", ...args], {
-      cwd: path.resolve("."),
-      env: {
-        ...process.env,
-        HOME: dir,
-        GENESYS_CLIENT_ID: DEMO.clients.bff.id,
-        GENESYS_CLIENT_SECRET: DEMO.clients.bff.secret,
-        GENESYS_REGION: "us-east-1",
-        GENESYS_GATEWAY_URL: emu.url,
-        AUDIT_DB_PATH: path.join(dir, "audit.sqlite"),
-        ...env,
-      },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function runExport(args: string[], env: Record<string, string> = {}) {
+  return runScript("scripts/export.ts", args, { gatewayUrl: emu.url, home: dir, env: { AUDIT_DB_PATH: path.join(dir, "audit.sqlite"), ...env } });
 }
 
 async function truth(divisionId: string): Promise<string[]> {
@@ -116,16 +99,7 @@ describe("npm run export", () => {
   }, 60_000);
 
   it("with every realism knob at once: each division's exact members (or an exit naming the capability)", async () => {
-    emu.setFaults({
-      sortById: "ignore",
-      startsWithId: "empty",
-      defaultSearchStates: "active",
-      objectCountStates: "all",
-      listWindow: true,
-      searchTypeLimits: true,
-      exactCaseSensitive: true,
-      permittedDivisionsUserOnly: true,
-    });
+    emu.setFaults({ ...EVERY_KNOB_VARIANT });
     for (const divisionId of [DEMO.divisions.acme, DEMO.divisions.initech, DEMO.divisions.umbrella, DEMO.divisions.wayne]) {
       // Upper case on purpose: EXACT is case-sensitive in this org.
       const r = await runExport(["--division", divisionId.toUpperCase(), "--format", "ndjson"]);

@@ -1,9 +1,8 @@
 // The capability probes against the real emulator: each knob variant (PUT /__emulator/faults) must give the
 // probe's matching answer, within a few calls; answers are remembered (per process and through Redis).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
-import { startEmulator, type RunningEmulator } from "@/emulator/server";
 import { Capabilities, CAPABILITY_KEYS, type CapabilityKey, type CapabilityReport } from "@/lib/server/genesys/capabilities";
 import { MAX_PROBE_CALLS } from "@/lib/server/genesys/capability-context";
 import type { GenesysClient } from "@/lib/server/genesys/client";
@@ -11,28 +10,12 @@ import { startRedis, type RedisServer } from "@/test/support/redis-server";
 import { sharedStoreFor } from "@/test/support/shared-store";
 
 import { emulatorClient } from "../../../support/bff-client";
+import { emulatorForFile } from "../../../support/emulator-fixture";
 
-let emu: RunningEmulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-
-afterAll(async () => {
-  await emu?.stop();
-});
-
-beforeEach(() => {
-  emu.reset();
-});
-
-async function setKnobs(knobs: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${emu.url}/__emulator/faults`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(knobs) });
-  if (res.status !== 200) throw new Error(`faults: ${res.status} ${await res.text()}`);
-}
+const env = emulatorForFile();
 
 function client(overrides: Record<string, string> = {}): GenesysClient {
-  return emulatorClient(emu.url, { GENESYS_REQUEST_TIMEOUT_MS: "2000", ...overrides });
+  return emulatorClient(env.emu.url, { GENESYS_REQUEST_TIMEOUT_MS: "2000", ...overrides });
 }
 
 function callsOf(c: GenesysClient): number {
@@ -67,7 +50,7 @@ describe("probeAll", () => {
   });
 
   it("answers every variant at once, and says what Tenantscope does about each", async () => {
-    await setKnobs({ sortById: "ignore", startsWithId: "empty", defaultSearchStates: "active", objectCountStates: "all", listWindow: true, searchTypeLimits: true, exactCaseSensitive: true, permittedDivisionsUserOnly: true });
+    await env.setFaults({ sortById: "ignore", startsWithId: "empty", defaultSearchStates: "active", objectCountStates: "all", listWindow: true, searchTypeLimits: true, exactCaseSensitive: true, permittedDivisionsUserOnly: true });
     const c = client();
     const reports = byKey(await new Capabilities(c).probeAll());
     expect(reports.sortById.value).toBe("ignore");
@@ -120,14 +103,14 @@ const VARIANTS: [string, Record<string, unknown>, CapabilityKey, unknown][] = [
 
 describe("get() under each knob variant", () => {
   it.each(VARIANTS)("%s", async (_name, knobs, key, expected) => {
-    await setKnobs(knobs);
+    await env.setFaults(knobs);
     const c = client();
     expect(await new Capabilities(c).get(key)).toBe(expected);
     expect(callsOf(c)).toBeLessThanOrEqual(12);
   });
 
   it("the other knobs do not change an answer (sortById ok under every other variant)", async () => {
-    await setKnobs({ startsWithId: "reject", defaultSearchStates: "active", objectCountStates: "all", listWindow: true, exactCaseSensitive: true, permittedDivisionsUserOnly: true });
+    await env.setFaults({ startsWithId: "reject", defaultSearchStates: "active", objectCountStates: "all", listWindow: true, exactCaseSensitive: true, permittedDivisionsUserOnly: true });
     expect(await new Capabilities(client()).get("sortById")).toBe("ok");
   });
 });
@@ -147,7 +130,7 @@ describe("remembering", () => {
     await caps.get("startsWithId");
     expect(c.stats.calls.getAuthorizationDivisions?.[200]).toBe(1);
     now += 25 * 60 * 60 * 1000;
-    await setKnobs({ sortById: "reject" });
+    await env.setFaults({ sortById: "reject" });
     expect(await caps.get("sortById")).toBe("reject");
   });
 
@@ -160,7 +143,7 @@ describe("remembering", () => {
   });
 
   it("probeAll() remembers its answers for get()", async () => {
-    await setKnobs({ startsWithId: "empty" });
+    await env.setFaults({ startsWithId: "empty" });
     const c = client();
     const caps = new Capabilities(c);
     await caps.probeAll();
@@ -179,13 +162,13 @@ describe("remembering", () => {
     });
 
     it("an answer one instance probed is read by another without probing; another secret cannot read it", async () => {
-      await setKnobs({ sortById: "ignore" });
+      await env.setFaults({ sortById: "ignore" });
       const first = sharedStoreFor(redis.url, { prefix: "caps:" }).store;
       const second = sharedStoreFor(redis.url, { prefix: "caps:" }).store;
       const stranger = sharedStoreFor(redis.url, { prefix: "caps:", secret: "another-deployment" }).store;
       try {
         expect(await new Capabilities(client(), first).get("sortById")).toBe("ignore");
-        await setKnobs({ sortById: "ok" });
+        await env.setFaults({ sortById: "ok" });
         const c = client();
         expect(await new Capabilities(c, second).get("sortById")).toBe("ignore");
         expect(callsOf(c)).toBe(0);

@@ -1,40 +1,23 @@
 // Where the BFF's client holds a permission: Genesys' divisionspermitted answer, or, where the org answers that
 // only for user tokens (the permittedDivisionsUserOnly knob), the client's own roles — against the emulator.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
-import { startEmulator, type RunningEmulator } from "@/emulator/server";
 import type { GenesysClient } from "@/lib/server/genesys/client";
 import { divisionsWithPermission, roleGrants } from "@/lib/server/genesys/permitted-divisions";
 import { AppError } from "@/lib/server/platform/errors";
 
 import { emulatorClient } from "../../../support/bff-client";
+import { emulatorForFile } from "../../../support/emulator-fixture";
 
 const VIEW = "directory:user:view";
 const { home, acme, globex, initech, umbrella, wayne } = DEMO.divisions;
 const BFF_DIVISIONS = [home, acme, globex, initech, umbrella, wayne].sort();
 
-let emu: RunningEmulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-
-afterAll(async () => {
-  await emu?.stop();
-});
-
-beforeEach(() => {
-  emu.reset();
-});
-
-async function setKnobs(knobs: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${emu.url}/__emulator/faults`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(knobs) });
-  if (res.status !== 200) throw new Error(`faults: ${res.status} ${await res.text()}`);
-}
+const env = emulatorForFile();
 
 function client(credentials: { id: string; secret: string } = DEMO.clients.bff): GenesysClient {
-  return emulatorClient(emu.url, { GENESYS_CLIENT_ID: credentials.id, GENESYS_CLIENT_SECRET: credentials.secret });
+  return emulatorClient(env.emu.url, { GENESYS_CLIENT_ID: credentials.id, GENESYS_CLIENT_SECRET: credentials.secret });
 }
 
 const idsOf = (r: { divisions: { id: string }[] }) => r.divisions.map((d) => d.id).sort();
@@ -51,7 +34,7 @@ describe("divisionsWithPermission", () => {
   });
 
   it("works the same divisions out from the client's roles where Genesys answers only user tokens", async () => {
-    await setKnobs({ permittedDivisionsUserOnly: true });
+    await env.setFaults({ permittedDivisionsUserOnly: true });
     const c = client();
     const r = await divisionsWithPermission(c, VIEW);
     expect(r).toMatchObject({ all: false, source: "roles" });
@@ -65,7 +48,7 @@ describe("divisionsWithPermission", () => {
   });
 
   it("names the capability and the permission to add when the roles cannot be read either", async () => {
-    await setKnobs({ permittedDivisionsUserOnly: true });
+    await env.setFaults({ permittedDivisionsUserOnly: true });
     let caught: unknown;
     try {
       await divisionsWithPermission(client(DEMO.clients.misconfigured), VIEW);
