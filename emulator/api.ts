@@ -47,6 +47,23 @@ function stateFilter(query: URLSearchParams, allowed: readonly string[], fallbac
   return raw === "any" ? () => true : (u) => u.state === raw;
 }
 
+const byNameThenId = (a: EmuUser, b: EmuUser) => byName.compare(a.name, b.name) || (a.id < b.id ? -1 : 1);
+
+/**
+ * The whole directory in listing order, sorted once per directory: the order depends only on names and ids,
+ * which never change after seeding (state and division are read live by the filter), and sorting 15,000
+ * users with a collator on every page request made the emulator, not the client, the bottleneck.
+ */
+const sortedDirectories = new WeakMap<Map<string, EmuUser>, EmuUser[]>();
+function directoryByName(state: EmulatorState): EmuUser[] {
+  let sorted = sortedDirectories.get(state.users);
+  if (!sorted || sorted.length !== state.users.size) {
+    sorted = [...state.users.values()].sort(byNameThenId);
+    sortedDirectories.set(state.users, sorted);
+  }
+  return sorted;
+}
+
 // GET /api/v2/users: the spec gives it no division filter (openapi-subset.json); bulk ids are capped at 100.
 export function getUsers(state: EmulatorState, req: ApiRequest): Reply {
   const pageSize = intParam(req.query, "pageSize", 25, 1, 500);
@@ -61,13 +78,10 @@ export function getUsers(state: EmulatorState, req: ApiRequest): Reply {
   if (req.knobs.listWindow && ids.length === 0 && listState !== "active" && pageNumber * pageSize > RESULT_WINDOW) {
     throw new ApiError(400, "bad.request", `The requested page is beyond the ${RESULT_WINDOW} result window`, { resultWindow: String(RESULT_WINDOW) });
   }
-  let users: EmuUser[];
-  if (ids.length > 0) {
-    users = [...new Set(ids)].map((id) => state.users.get(id)).filter((u): u is EmuUser => u !== undefined && keep(u));
-  } else {
-    users = [...state.users.values()].filter(keep);
-  }
-  users.sort((a, b) => byName.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
+  const users =
+    ids.length > 0
+      ? [...new Set(ids)].map((id) => state.users.get(id)).filter((u): u is EmuUser => u !== undefined && keep(u)).sort(byNameThenId)
+      : directoryByName(state).filter(keep);
   if (sortOrder === "descending" || sortOrder === "DESC") users.reverse();
   const page = listing(users, pageNumber, pageSize, "/api/v2/users", req.query);
   const head = JSON.stringify({ ...page, entities: [] });

@@ -12,7 +12,10 @@ import { DEMO } from "@/emulator/seed";
 import { fetchDivisionUsers, type FetchOptions } from "@/lib/server/divisions/fetch";
 import type { Strategy } from "@/lib/server/divisions/fetch-plan";
 import { OrgSnapshotSource } from "@/lib/server/divisions/org-snapshot";
+import { sharedFor } from "@/lib/server/divisions/service";
 import { Capabilities } from "@/lib/server/genesys/capabilities";
+import { DIRECTORY_USER_VIEW } from "@/lib/server/genesys/permissions";
+import { divisionsWithPermission } from "@/lib/server/genesys/permitted-divisions";
 import { GenesysClient } from "@/lib/server/genesys/client";
 import { parseEnv } from "@/lib/server/platform/env";
 
@@ -27,6 +30,8 @@ const { values } = parseArgs({
 const latencyMs = Number(values["latency-ms"]);
 const jitterMs = Number(values["jitter-ms"]);
 const concurrency = Number(values.concurrency);
+// One log line per Genesys call would bury the table.
+process.env.LOG_LEVEL ??= "error";
 
 async function startEmulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
@@ -103,8 +108,10 @@ async function app(url: string, perMinute?: number) {
   for (const key of ["sortById", "startsWithId", "objectCountStates", "permittedDivisions"] as const) await capabilities.get(key);
   const snapshot = new OrgSnapshotSource({ client: c, ttlMs: 300_000, deadlineMs: 300_000 });
   const orgUsers = (await c.listDivisions()).reduce((n, d) => n + (d.objectCounts?.USER ?? 0), 0);
+  // As the app's division service does: its own grants are read once a minute, not once per fetch.
+  const permitted = sharedFor(60_000, () => divisionsWithPermission(c, DIRECTORY_USER_VIEW));
   const read = async (divisionId: string, strategy?: Strategy) => {
-    const opts: FetchOptions = { mode: "verify", deadlineMs: 300_000, capabilities, snapshot, orgUsers, ...(strategy ? { strategy } : {}) };
+    const opts: FetchOptions = { mode: "verify", deadlineMs: 300_000, capabilities, snapshot, orgUsers, permitted, ...(strategy ? { strategy } : {}) };
     return fetchDivisionUsers(c, divisionId, opts);
   };
   return { c, read };

@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { Capabilities } from "@/lib/server/genesys";
+import type { Capabilities, PermittedDivisions } from "@/lib/server/genesys";
 import type { IsolationMode } from "@/lib/server/platform";
 import type { DROP_REASONS, FetchProgress, UserDto } from "@/lib/shared/contract";
 
@@ -66,6 +66,11 @@ export interface FetchOptions {
   capabilities?: Pick<Capabilities, "get" | "learn">;
   /** One pass over the org's active users shared by every division (default: a pass of this fetch's own). */
   snapshot?: Pick<OrgSnapshotSource, "get" | "peek">;
+  /**
+   * Where the BFF's client holds directory:user:view (default: asked of Genesys by each fetch). The app
+   * shares one answer for a minute, as its division directory does for the access gate.
+   */
+  permitted?: () => Promise<PermittedDivisions>;
   /** Users of the whole org, for the planner (null or absent: unknown). */
   orgUsers?: number | null;
   /** Skip the planner (benchmarks, tests). */

@@ -99,7 +99,7 @@ export async function fetchDivisionUsers(client: GenesysClient, divisionId: stri
   try {
     const [division, permitted, sortById, startsWithId, countStates] = await Promise.all([
       client.getDivision(id, call),
-      divisionsWithPermission(client, DIRECTORY_USER_VIEW, call),
+      opts.permitted ? opts.permitted() : divisionsWithPermission(client, DIRECTORY_USER_VIEW, call),
       capabilities.get("sortById"),
       capabilities.get("startsWithId"),
       capabilities.get("objectCountStates"),

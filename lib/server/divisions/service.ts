@@ -1,6 +1,6 @@
 import "server-only";
 
-import { clientKeyPart, getBffClient, getCapabilities, type GenesysClient } from "@/lib/server/genesys";
+import { clientKeyPart, DIRECTORY_USER_VIEW, divisionsWithPermission, getBffClient, getCapabilities, type GenesysClient } from "@/lib/server/genesys";
 import { getEnv, getMetrics, processSingleton, type Env } from "@/lib/server/platform";
 import { getSharedStore, type SharedStore } from "@/lib/server/shared-state";
 
@@ -54,6 +54,9 @@ export class DivisionService {
     return this.fetch(division.id, onProgress, signal);
   }
 
+  /** The divisions the BFF may read, shared by fetches for as long as the directory trusts its own reading. */
+  private readonly permitted = sharedFor(DIRECTORY_TTL_MS, () => divisionsWithPermission(this.client, DIRECTORY_USER_VIEW));
+
   /** The org's size as its divisions count it (an estimate for the planner; unknown when the directory fails). */
   private async orgUsers(): Promise<number | null> {
     try {
@@ -73,6 +76,7 @@ export class DivisionService {
         mode: this.env.isolation.mode,
         deadlineMs: this.env.fetch.deadlineMs,
         ...this.org,
+        permitted: this.permitted,
         orgUsers: await this.orgUsers(),
         ...(onProgress ? { onProgress } : {}),
         ...(signal ? { signal } : {}),
@@ -113,4 +117,20 @@ export function getDivisionUsers(division: AuthorizedDivision, options: { force?
 /** A division's users straight from Genesys (the export CLI, admin diagnostics). */
 export function fetchDivisionUncached(division: AuthorizedDivision, onProgress?: (p: FetchProgress) => void): Promise<DivisionUsers> {
   return getDivisionService().fetchUncached(division, onProgress);
+}
+
+/** `load`'s answer, reused for `ttlMs` after it settles (a failure is not kept); concurrent callers share one call. */
+export function sharedFor<T>(ttlMs: number, load: () => Promise<T>, now: () => number = Date.now): () => Promise<T> {
+  let kept: { value: Promise<T>; until: number } | null = null;
+  return () => {
+    if (kept && kept.until > now()) return kept.value;
+    const value = load();
+    const entry = { value, until: Number.POSITIVE_INFINITY };
+    kept = entry;
+    value.then(
+      () => (entry.until = now() + ttlMs),
+      () => (kept = kept === entry ? null : kept),
+    );
+    return value;
+  };
 }
