@@ -161,16 +161,31 @@ export class AdmissionGate {
 }
 
 /**
- * Requests that skip the gate: probes and metrics (they must answer while the app is saturated), static
- * files (cheap, and a page is useless without them), and NDJSON progress streams, which stay open for the
- * whole of a cold fetch while doing almost nothing and would otherwise hold a slot for minutes.
- * @param {{ url?: string, headers: Record<string, string | string[] | undefined> }} req
+ * Requests that skip the gate whoever sends them: probes and metrics (they must answer while the app is
+ * saturated), and static files (cheap, and a page is useless without them).
+ * @param {{ url?: string }} req
  */
 export function bypassesGate(req) {
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
-  if (path === "/api/health" || path === "/api/metrics" || path.startsWith("/_next/static/") || path === "/favicon.ico") return true;
+  const path = pathOf(req);
+  return path === "/api/health" || path === "/api/metrics" || path.startsWith("/_next/static/") || path === "/favicon.ico";
+}
+
+const USERS_ROUTE = /^\/api\/divisions\/[0-9A-Fa-f-]{36}\/users$/;
+
+/**
+ * The users route's NDJSON progress stream, which stays open for the whole of a cold fetch while doing almost
+ * nothing and would hold a slot for minutes. It may skip the gate, but only this route and only for a
+ * signed-in session (server/index.mjs checks the session cookie): a header alone lets nothing past.
+ * @param {{ url?: string, method?: string, headers: Record<string, string | string[] | undefined> }} req
+ */
+export function isProgressStream(req) {
   const accept = req.headers.accept;
-  return typeof accept === "string" && accept.includes("application/x-ndjson");
+  return (req.method ?? "GET") === "GET" && USERS_ROUTE.test(pathOf(req)) && typeof accept === "string" && accept.includes("application/x-ndjson");
+}
+
+/** @param {{ url?: string }} req */
+function pathOf(req) {
+  return (req.url ?? "/").split("?")[0] ?? "/";
 }
 
 /**

@@ -8,7 +8,8 @@ import http from "node:http";
 import next from "next";
 import pino from "pino";
 
-import { AdmissionGate, bypassesGate, ShedError, Slot } from "./admission-gate.mjs";
+import { AdmissionGate, bypassesGate, isProgressStream, ShedError, Slot } from "./admission-gate.mjs";
+import { hasSession } from "./session-check.mjs";
 import { readServerSettings } from "./settings.mjs";
 
 const settings = readServerSettings(process.env);
@@ -44,7 +45,7 @@ function refuse(/** @type {http.IncomingMessage} */ req, /** @type {http.ServerR
 let lastShedLog = 0;
 
 async function serve(/** @type {http.IncomingMessage} */ req, /** @type {http.ServerResponse} */ res) {
-  if (bypassesGate(req)) return handle(req, res);
+  if (bypassesGate(req) || (isProgressStream(req) && (await hasSession(req, settings.session)))) return handle(req, res);
   const gone = new AbortController();
   const onClose = () => gone.abort();
   res.once("close", onClose);

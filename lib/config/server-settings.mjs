@@ -21,6 +21,10 @@ const serverSettingsSchema = z
     HTTP_QUEUE_TIMEOUT_MS: integer({ min: 100, max: 600_000, default: 30_000 }),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: integer({ min: 1_000, max: 600_000, default: 65_000 }),
     LOG_LEVEL: logLevel,
+    // Only to recognise a signed-in session's cookie before admitting its progress stream past the gate;
+    // the app itself validates these two in full at start-up (lib/server/platform/auth-env.ts).
+    NEXTAUTH_SECRET: rawText.transform(blankToUndefined),
+    NEXTAUTH_URL: rawText.transform(blankToUndefined),
   })
   .transform((s) => ({
     port: s.PORT,
@@ -28,6 +32,7 @@ const serverSettingsSchema = z
     keepAliveTimeoutMs: s.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     logLevel: s.LOG_LEVEL,
     gate: { limit: s.HTTP_MAX_CONCURRENT_REQUESTS, maxQueue: s.HTTP_MAX_QUEUED_REQUESTS, maxWaitMs: s.HTTP_QUEUE_TIMEOUT_MS },
+    session: { secret: s.NEXTAUTH_SECRET, secureCookie: s.NEXTAUTH_URL?.startsWith("https://") ?? false },
   }));
 
 /** @typedef {z.output<typeof serverSettingsSchema>} ServerSettings */

@@ -1,8 +1,13 @@
 // Sign-in helpers used by the sign-in page (server) and the auth route.
 
-/** Only same-site paths may be a callback: anything else (another host, //evil, javascript:) becomes "/". */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Only same-site paths may be a callback: anything else (another host, //evil, javascript:) becomes "/", and
+ * so does a path with a control character (a newline would break the redirect's Location header).
+ */
 export function safeCallbackUrl(raw: string | undefined): string {
-  if (!raw || raw.length > 2000) return "/";
+  if (!raw || raw.length > 2000 || CONTROL_CHARACTER.test(raw)) return "/";
   if (!raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
   return raw;
 }

@@ -76,4 +76,21 @@ describe("the admission gate", () => {
     const pageShed = shed.find((r) => !r.url.includes("/api/"));
     if (pageShed) expect(await pageShed.text()).toContain("Tenantscope is busy right now");
   });
+
+  it("an NDJSON Accept header alone lets nothing past the gate; a signed-in progress stream still goes straight through", async () => {
+    const ndjson = { accept: "application/x-ndjson" };
+    const users = `${stack.appUrl}/api/divisions/${DEMO.divisions.acme}/users`;
+    expect((await send(users, { jar: jars.ana })).status).toBe(200); // warm: the stream below answers at once
+    const [stream, ...burst] = await Promise.all([
+      send(users, { jar: jars.ana, headers: ndjson }),
+      ...Array.from({ length: 20 }, () => send(`${stack.appUrl}/signin`, { headers: ndjson })),
+      ...Array.from({ length: 20 }, () => send(users, { headers: ndjson })),
+      ...Array.from({ length: 20 }, () => send(`${stack.appUrl}/api/divisions`, { jar: jars.ben, headers: ndjson })),
+    ]);
+    // One slot and a queue of two for 60 requests that may not skip it: most are refused.
+    expect(burst.filter((r) => r.status === 503).length).toBeGreaterThan(30);
+    expect(burst.every((r) => [200, 401, 503].includes(r.status))).toBe(true);
+    expect(stream?.status).toBe(200);
+    expect(await stream?.text()).toContain('"type":"result"');
+  });
 });

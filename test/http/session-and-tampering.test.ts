@@ -132,6 +132,12 @@ describe("sessions and tampering", () => {
       expect(landed.host).toBe(`localhost:${APP_PORT}`);
       expect(landed.protocol).toBe("http:");
     });
+
+    test.each(["/\n/evil.example", "/\r\nSet-Cookie: x=1", "/divisions\u0000x", "/\t/evil.example"])("callbackUrl %j (a control character) lands on the home page, signed in", async (callbackUrl) => {
+      const { jar, landedOn } = await signIn(app, DEMO.staff.ana.email, { callbackUrl });
+      expect(new URL(landedOn, app).href).toBe(`${app}/`);
+      expect(jar.get("next-auth.session-token")).toBeTruthy();
+    });
   });
 
   describe("forged and damaged session cookies", () => {

@@ -95,6 +95,12 @@ describe("users routes", () => {
       expect(adminView.payload.meta.isolation.dropped).toEqual([]);
     });
 
+    test("an upper-case form of a permitted division id works: ids are case-insensitive", async () => {
+      const { payload } = await usersOf(ACME.toUpperCase(), ana);
+      expect(payload.division.id).toBe(ACME);
+      expect(ids(payload.users)).toEqual(truth.members.get(ACME));
+    });
+
     test("with the emulator leaking other divisions' users into searches, none reaches JSON or CSV; the admin sees what was dropped", async () => {
       stack.emulator.setFaults({ leak: true });
       try {

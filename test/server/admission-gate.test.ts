@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { AdmissionGate, bypassesGate, ShedError, Slot } from "@/server/admission-gate.mjs";
+import { AdmissionGate, bypassesGate, isProgressStream, ShedError, Slot } from "@/server/admission-gate.mjs";
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
@@ -176,14 +176,32 @@ describe("Slot: a request waiting on I/O gives its slot back", () => {
 });
 
 describe("bypassesGate", () => {
-  it("lets probes, metrics, static files and progress streams through, and nothing else", () => {
-    expect(bypassesGate({ url: "/api/health", headers: {} })).toBe(true);
-    expect(bypassesGate({ url: "/api/metrics?x=1", headers: {} })).toBe(true);
-    expect(bypassesGate({ url: "/_next/static/chunks/a.js", headers: {} })).toBe(true);
-    expect(bypassesGate({ url: "/api/divisions/x/users", headers: { accept: "application/x-ndjson" } })).toBe(true);
-    expect(bypassesGate({ url: "/api/divisions/x/users", headers: { accept: "application/json" } })).toBe(false);
-    expect(bypassesGate({ url: "/divisions/x", headers: { accept: "text/html" } })).toBe(false);
-    expect(bypassesGate({ url: "/api/healthz", headers: {} })).toBe(false);
-    expect(bypassesGate({ url: "/_next/image?url=x", headers: {} })).toBe(false);
+  it("lets probes, metrics and static files through, whatever the headers, and nothing else", () => {
+    expect(bypassesGate({ url: "/api/health" })).toBe(true);
+    expect(bypassesGate({ url: "/api/metrics?x=1" })).toBe(true);
+    expect(bypassesGate({ url: "/_next/static/chunks/a.js" })).toBe(true);
+    expect(bypassesGate({ url: "/api/divisions/x/users" })).toBe(false);
+    expect(bypassesGate({ url: "/divisions/x" })).toBe(false);
+    expect(bypassesGate({ url: "/api/healthz" })).toBe(false);
+    expect(bypassesGate({ url: "/_next/image?url=x" })).toBe(false);
+  });
+});
+
+describe("isProgressStream", () => {
+  const users = "/api/divisions/3ad9a77b-71c4-4450-830c-7d0acfe528f1/users";
+  const ndjson = { accept: "application/x-ndjson" };
+
+  it("is the users route's GET with an NDJSON Accept header (server/index.mjs then checks the session)", () => {
+    expect(isProgressStream({ url: users, method: "GET", headers: ndjson })).toBe(true);
+    expect(isProgressStream({ url: `${users}?refresh=1`, method: "GET", headers: ndjson })).toBe(true);
+  });
+
+  it("is not any other path, method or Accept header: the header alone lets nothing past the gate", () => {
+    expect(isProgressStream({ url: "/signin", method: "GET", headers: ndjson })).toBe(false);
+    expect(isProgressStream({ url: "/api/divisions", method: "GET", headers: ndjson })).toBe(false);
+    expect(isProgressStream({ url: `${users}.csv`, method: "GET", headers: ndjson })).toBe(false);
+    expect(isProgressStream({ url: `/api/divisions/x/users`, method: "GET", headers: ndjson })).toBe(false);
+    expect(isProgressStream({ url: users, method: "POST", headers: ndjson })).toBe(false);
+    expect(isProgressStream({ url: users, method: "GET", headers: { accept: "application/json" } })).toBe(false);
   });
 });

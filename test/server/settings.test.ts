@@ -13,6 +13,7 @@ describe("parseServerSettings", () => {
         keepAliveTimeoutMs: 65_000,
         logLevel: "info",
         gate: { limit: 2 * availableParallelism(), maxQueue: 2_000, maxWaitMs: 30_000 },
+        session: { secret: undefined, secureCookie: false },
       },
     });
   });
@@ -26,10 +27,19 @@ describe("parseServerSettings", () => {
       HTTP_QUEUE_TIMEOUT_MS: "100",
       HTTP_KEEP_ALIVE_TIMEOUT_MS: "5000",
       LOG_LEVEL: " WARN ",
+      NEXTAUTH_SECRET: "s3cret-s3cret-s3cret-s3cret-s3cret",
+      NEXTAUTH_URL: "https://tenantscope.example",
     });
     expect(result).toEqual({
       ok: true,
-      value: { port: 8080, hostname: "0.0.0.0", keepAliveTimeoutMs: 5_000, logLevel: "warn", gate: { limit: 3, maxQueue: 0, maxWaitMs: 100 } },
+      value: {
+        port: 8080,
+        hostname: "0.0.0.0",
+        keepAliveTimeoutMs: 5_000,
+        logLevel: "warn",
+        gate: { limit: 3, maxQueue: 0, maxWaitMs: 100 },
+        session: { secret: "s3cret-s3cret-s3cret-s3cret-s3cret", secureCookie: true },
+      },
     });
   });
 

@@ -40,6 +40,8 @@ function genesysProvider(env: Env, auth: AuthEnv): OAuthConfig<GenesysProfile> {
   };
 }
 
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 let options: NextAuthOptions | undefined;
 
 export function getAuthOptions(): NextAuthOptions {
@@ -87,8 +89,10 @@ export function getAuthOptions(): NextAuthOptions {
         return session;
       },
       redirect({ url, baseUrl }) {
-        // Only ever back into this app: a callbackUrl pointing elsewhere lands on the home page.
-        if (url.startsWith("/") && !url.startsWith("//")) return `${baseUrl}${url}`;
+        // Only ever back into this app: a callbackUrl pointing elsewhere lands on the home page, and so does
+        // one with a control character (a newline in the Location header would fail the whole sign-in).
+        if (CONTROL_CHARACTER.test(url)) return baseUrl;
+        if (url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\")) return `${baseUrl}${url}`;
         try {
           if (new URL(url).origin === baseUrl) return url;
         } catch {

@@ -46,7 +46,8 @@ async function findDivision(divisionId: string): Promise<DirectoryDivision> {
 export async function requireDivisionAccess(staff: StaffAccess | null, divisionId: string): Promise<AuthorizedDivision> {
   assertDivisionId(divisionId);
   const who = requireStaff(staff);
-  const division = await findDivision(divisionId);
+  // Genesys ids are lower-case hex; a link may carry them in upper case.
+  const division = await findDivision(divisionId.toLowerCase());
   if (!staffMayView(who, division)) {
     throw new AppError("forbidden", `You do not have access to ${division.name}.`, {
       details: { divisionId, divisionName: division.name, reason: "not_granted" },

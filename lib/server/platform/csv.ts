@@ -10,9 +10,10 @@ export const CSV_LINE_END = "\r\n";
 // Lets Excel detect UTF-8 instead of guessing a legacy code page.
 export const CSV_BOM = "\uFEFF";
 
-// OWASP "CSV Injection": spreadsheets evaluate cells starting with these as formulas (tab and CR
-// because some apps strip them before evaluating what follows).
-const FORMULA_START = /^[=+\-@\t\r]/;
+// OWASP "CSV Injection": spreadsheets evaluate cells starting with these as formulas: = + - @, also after
+// leading whitespace or line breaks (some apps trim them first), and their full-width forms ＝ ＋ － ＠ (some
+// apps fold them to ASCII); a cell starting with tab or CR is treated the same way.
+const FORMULA_START = /^(?:[\t\r]|[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
 
 /** Prefixes `'` to a cell a spreadsheet would evaluate as a formula; other text is unchanged. */
 export function neutraliseFormula(cell: string): string {

@@ -65,11 +65,21 @@ describe("neutraliseFormula", () => {
     ["\t=cmd", "'\t=cmd"],
     ["\r=cmd", "'\r=cmd"],
     ["+44 20 7946 0000", "'+44 20 7946 0000"],
+    // After leading whitespace or line breaks, which some spreadsheets trim before evaluating.
+    [" =1+2", "' =1+2"],
+    ["  +1", "'  +1"],
+    ["\n=cmd", "'\n=cmd"],
+    ["\u3000=1", "'\u3000=1"],
+    // Full-width forms, which some spreadsheets fold to ASCII.
+    ["＝1+2", "'＝1+2"],
+    ["＋1", "'＋1"],
+    ["－1", "'－1"],
+    ["＠SUM(A1)", "'＠SUM(A1)"],
   ])("prefixes %j", (cell, expected) => {
     expect(neutraliseFormula(cell)).toBe(expected);
   });
 
-  it.each(["Ada Lovelace", "a=b", "x-1", "user@example.com", "", " =not first", "'already", "Zoë 😀"])("leaves %j alone", (cell) => {
+  it.each(["Ada Lovelace", "a=b", "x-1", "user@example.com", "", " not = first", "'already", "Zoë 😀", "Ａda"])("leaves %j alone", (cell) => {
     expect(neutraliseFormula(cell)).toBe(cell);
   });
 });
