@@ -52,7 +52,6 @@ const DOCUMENTED_ORG: FetchOptions["capabilities"] = {
   async get<K extends CapabilityKey>(key: K) {
     return DOCUMENTED[key];
   },
-  learn: async () => undefined,
 };
 
 function fetchUsers(divisionId: string, mode: IsolationMode = "verify", overrides: Record<string, string> = {}, onProgress?: (p: FetchProgress) => void) {

@@ -63,7 +63,7 @@ export interface FetchOptions {
   onProgress?: (p: FetchProgress) => void;
   now?: () => number;
   /** What the org supports, probed on first use (default: probed with the fetch's own client). */
-  capabilities?: Pick<Capabilities, "get" | "learn">;
+  capabilities?: Pick<Capabilities, "get">;
   /** One pass over the org's active users shared by every division (default: a pass of this fetch's own). */
   snapshot?: Pick<OrgSnapshotSource, "get" | "peek">;
   /**

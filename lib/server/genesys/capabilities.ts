@@ -9,7 +9,7 @@ import { getBffClient } from "./bff-client";
 import { actionFor } from "./capability-actions";
 import { ProbeBudgetSpent, ProbeContext } from "./capability-context";
 import { PROBES, type Finding } from "./capability-probes";
-import { CAPABILITY_KEYS, isCapabilityValue, type CapabilityAnswers, type CapabilityKey, type CapabilityReport, type CapabilityValue } from "./capability-types";
+import { CAPABILITY_KEYS, isCapabilityValue, type CapabilityKey, type CapabilityReport, type CapabilityValue } from "./capability-types";
 import type { GenesysClient } from "./client";
 import { UpstreamError } from "./upstream-error";
 
@@ -61,11 +61,6 @@ export class Capabilities {
     const value = await pending;
     if (!isCapabilityValue(key, value)) throw new AppError("internal", `capability ${key} resolved to an impossible value`);
     return value;
-  }
-
-  /** Remembers an answer learned elsewhere (the fetch may discover that sort is ignored). */
-  async learn<K extends CapabilityKey>(key: K, value: CapabilityAnswers[K]): Promise<void> {
-    await this.remember(key, value);
   }
 
   /** Runs every probe afresh (doctor, diagnostics), one after another within one call budget, and remembers the answers. */

@@ -134,14 +134,6 @@ describe("remembering", () => {
     expect(await caps.get("sortById")).toBe("reject");
   });
 
-  it("learn() replaces an answer without probing", async () => {
-    const c = client();
-    const caps = new Capabilities(c);
-    await caps.learn("sortById", "ignore");
-    expect(await caps.get("sortById")).toBe("ignore");
-    expect(callsOf(c)).toBe(0);
-  });
-
   it("probeAll() remembers its answers for get()", async () => {
     await env.setFaults({ startsWithId: "empty" });
     const c = client();
