@@ -1,15 +1,16 @@
 import Link from "next/link";
 
-// The 403 page: a manager learns what to ask for, an admin learns what to fix.
+// The 403 page: a manager learns what to ask for, an admin learns what to fix. A division outside the
+// person's grants is not named (nor confirmed to exist): "not_granted" carries no name.
 export function AccessDenied({
   isAdmin,
   reason,
-  divisionName,
+  divisionName = "this division",
   correlationId,
 }: {
   isAdmin: boolean;
   reason: "not_granted" | "bff_not_granted";
-  divisionName: string;
+  divisionName?: string;
   correlationId?: string | undefined;
 }) {
   return (
@@ -18,10 +19,10 @@ export function AccessDenied({
       <h1 id="denied-title">You can&apos;t view {divisionName}</h1>
       {reason === "not_granted" ? (
         <>
-          <p>Your Genesys Cloud account has no access to the users of {divisionName}.</p>
+          <p>Either this division does not exist, or your Genesys Cloud account has no access to its users.</p>
           <p>
-            If you need it, ask your Genesys Cloud administrator for a role with <strong>Directory &gt; User &gt; View</strong> in the division{" "}
-            <strong>{divisionName}</strong>. Changes can take up to 5 minutes to apply; then reload this page.
+            If you need it, ask your Genesys Cloud administrator for a role with <strong>Directory &gt; User &gt; View</strong> in that division, and
+            send them this page&apos;s link. Changes can take up to 5 minutes to apply; then reload this page.
           </p>
         </>
       ) : isAdmin ? (

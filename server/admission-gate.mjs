@@ -180,7 +180,9 @@ const USERS_ROUTE = /^\/api\/divisions\/[0-9A-Fa-f-]{36}\/users$/;
  */
 export function isProgressStream(req) {
   const accept = req.headers.accept;
-  return (req.method ?? "GET") === "GET" && USERS_ROUTE.test(pathOf(req)) && typeof accept === "string" && accept.includes("application/x-ndjson");
+  const method = req.method ?? "GET";
+  // GET reads the division; POST is the same stream for a forced refresh.
+  return (method === "GET" || method === "POST") && USERS_ROUTE.test(pathOf(req)) && typeof accept === "string" && accept.includes("application/x-ndjson");
 }
 
 /** @param {{ url?: string }} req */

@@ -39,8 +39,14 @@ function parseLine(text: string): UsersStreamLine {
 }
 
 export async function fetchDivisionUsers(divisionId: string, options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<DivisionUsersPayload> {
-  const url = `/api/divisions/${encodeURIComponent(divisionId)}/users${options.refresh ? "?refresh=1" : ""}`;
-  const res = await fetch(url, { headers: { Accept: "application/x-ndjson" }, credentials: "same-origin", ...(options.signal ? { signal: options.signal } : {}) });
+  const url = `/api/divisions/${encodeURIComponent(divisionId)}/users`;
+  // A forced refetch changes server state, so it is a POST (same origin only); reading is a GET.
+  const res = await fetch(url, {
+    method: options.refresh ? "POST" : "GET",
+    headers: { Accept: "application/x-ndjson" },
+    credentials: "same-origin",
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   if (!res.ok || !res.body) throw await readError(res);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";

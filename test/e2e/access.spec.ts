@@ -22,13 +22,14 @@ test("ana (one division) is sent straight to Acme and sees only Acme's users", a
   await expectNoSeriousA11yViolations(page, "division (ana, Acme)");
 });
 
-test("ana following a Globex link gets the 403 panel, not Globex's users", async ({ as }) => {
+test("ana following a Globex link gets a 403 that does not name Globex, and not Globex's users", async ({ as }) => {
   const page = await as("ana");
   const response = await page.goto(`/divisions/${DIVISIONS.globex}`);
-  expect(response?.status()).toBe(200); // streamed page; the panel carries the 403
+  expect(response?.status()).toBe(403);
   const panel = page.getByRole("alert").filter({ hasText: "403 · No access" });
   await expect(panel).toBeVisible();
-  await expect(panel.getByRole("heading", { level: 1 })).toHaveText("You can't view Globex Telecom");
+  await expect(panel.getByRole("heading", { level: 1 })).toHaveText("You can't view this division");
+  await expect(page.getByText("Globex")).toHaveCount(0);
   await expect(panel).toContainText("Directory > User > View");
   await expect(page.getByRole("grid")).toHaveCount(0);
   await expect(page.locator("[data-user-id]")).toHaveCount(0);
@@ -41,22 +42,26 @@ test("ana following a Globex link gets the 403 panel, not Globex's users", async
   await expectNoSeriousA11yViolations(page, "403 (ana → Globex)");
 });
 
-test("unknown division ids and pages show the 404 page", async ({ as }) => {
+test("an unknown division: a manager gets the same 403 as for another tenant's; an admin and a malformed id get the 404 page", async ({ as }) => {
   const page = await as("ana");
-  // The page streams (its loading.tsx shell goes out before the access check), so the HTTP status stays
-  // 200 and Next marks the page noindex instead; the API answers a real 404.
-  await page.goto("/divisions/00000000-0000-4000-8000-000000000000");
+  const unknown = "00000000-0000-4000-8000-000000000000";
+  expect((await page.goto(`/divisions/${unknown}`))?.status()).toBe(403);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("You can't view this division");
+  expect((await page.request.get(`/api/divisions/${unknown}/users`)).status()).toBe(403);
+
+  expect((await page.goto("/divisions/not-a-division-id"))?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "There is no such page or division", level: 1 })).toBeVisible();
   await expect(page.getByRole("link", { name: "Back to your divisions" })).toBeVisible();
   await expect(page.locator(`meta[name="robots"][content*="noindex"]`).first()).toBeAttached();
-  const api = await page.request.get("/api/divisions/00000000-0000-4000-8000-000000000000/users");
-  expect(api.status()).toBe(404);
   await expect(page.getByRole("main")).toHaveCount(1);
   await screenshot(page, "404");
-  await expectNoSeriousA11yViolations(page, "404 (unknown division)");
+  await expectNoSeriousA11yViolations(page, "404 (malformed division id)");
 
-  await page.goto("/divisions/not-a-division-id");
-  await expect(page.getByRole("heading", { name: "There is no such page or division", level: 1 })).toBeVisible();
+  const admin = await as("admin");
+  expect((await admin.goto(`/divisions/${unknown}`))?.status()).toBe(404);
+  await expect(admin.getByRole("heading", { name: "There is no such page or division", level: 1 })).toBeVisible();
+  expect((await admin.request.get(`/api/divisions/${unknown}/users`)).status()).toBe(404);
+
   const unknownPage = await page.goto("/no-such-page");
   expect(unknownPage?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "There is no such page or division", level: 1 })).toBeVisible();
@@ -83,7 +88,7 @@ test("ben (two divisions) sees Globex and Initech on the home page", async ({ as
 
 test("admin opening Stark Retail (no grant for Tenantscope's client) gets fix steps and a correlation id", async ({ as }) => {
   const page = await as("admin");
-  await page.goto(`/divisions/${DIVISIONS.stark}`);
+  expect((await page.goto(`/divisions/${DIVISIONS.stark}`))?.status()).toBe(403);
   const panel = page.getByRole("alert").filter({ hasText: "403 · No access" });
   await expect(panel.getByRole("heading", { level: 1 })).toHaveText("You can't view Stark Retail");
   await expect(panel).toContainText("directory:user:view");

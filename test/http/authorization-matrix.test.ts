@@ -11,6 +11,7 @@ import {
   errorCode,
   foreignUsersIn,
   loadGroundTruth,
+  operationCount,
   sendText,
   signInAll,
   startHttpStack,
@@ -42,7 +43,8 @@ const TARGET_IDS: Record<Caller, Record<Target, string>> = {
 };
 
 // "status" or "status error-code". Order of checks in the app: malformed id (400) → no session (401) →
-// unknown division (404) → not theirs (403 forbidden) → the BFF cannot read it (403 upstream_forbidden).
+// not theirs (403 forbidden, whether or not the division exists: managers learn nothing about other ids) →
+// unknown division (404, for admins) → the BFF cannot read it (403 upstream_forbidden).
 type Cell = "200" | "400 bad_request" | "401 unauthenticated" | "403 forbidden" | "403 upstream_forbidden" | "404 not_found";
 type Table = Record<Caller, Record<Target, Cell>>;
 
@@ -50,9 +52,9 @@ type Table = Record<Caller, Record<Target, Cell>>;
 const DIVISION_ROUTES_EXPECTED: Table = {
   //           own                     other                   unknown                 malformed               stark
   signedOut: { own: "401 unauthenticated", other: "401 unauthenticated", unknown: "401 unauthenticated", malformed: "400 bad_request", stark: "401 unauthenticated" },
-  ana:       { own: "200",                 other: "403 forbidden",       unknown: "404 not_found",       malformed: "400 bad_request", stark: "403 forbidden" },
-  ben:       { own: "200",                 other: "403 forbidden",       unknown: "404 not_found",       malformed: "400 bad_request", stark: "403 forbidden" },
-  noAccess:  { own: "403 forbidden",       other: "403 forbidden",       unknown: "404 not_found",       malformed: "400 bad_request", stark: "403 forbidden" },
+  ana:       { own: "200",                 other: "403 forbidden",       unknown: "403 forbidden",       malformed: "400 bad_request", stark: "403 forbidden" },
+  ben:       { own: "200",                 other: "403 forbidden",       unknown: "403 forbidden",       malformed: "400 bad_request", stark: "403 forbidden" },
+  noAccess:  { own: "403 forbidden",       other: "403 forbidden",       unknown: "403 forbidden",       malformed: "400 bad_request", stark: "403 forbidden" },
   admin:     { own: "200",                 other: "200",                 unknown: "404 not_found",       malformed: "400 bad_request", stark: "403 upstream_forbidden" },
 };
 
@@ -111,6 +113,15 @@ const ROUTES: readonly RouteSpec[] = [
     expected: DIVISION_ROUTES_EXPECTED,
     check200: lastLineIsResult,
   },
+  {
+    name: "POST /api/divisions/{id}/users (forced refresh)",
+    method: "POST",
+    path: (id) => `/api/divisions/${id}/users`,
+    expected: DIVISION_ROUTES_EXPECTED,
+    check200: (text, what) => {
+      parseBody(divisionUsersPayloadSchema, text, what);
+    },
+  },
   { name: "GET /api/divisions/{id}/users.csv", method: "GET", path: (id) => `/api/divisions/${id}/users.csv?q=&state=any&sort=-name`, expected: DIVISION_ROUTES_EXPECTED },
   {
     name: "POST /api/diagnostics/divisions/{id}/test",
@@ -141,7 +152,8 @@ describe("authorization matrix", () => {
   }
 
   beforeAll(async () => {
-    stack = await startHttpStack(APP_PORT);
+    // Forced refreshes (POST …/users) as often as the matrix sends them.
+    stack = await startHttpStack(APP_PORT, { FORCE_REFRESH_MIN_INTERVAL_SECONDS: "0" });
     app = stack.appUrl;
     truth = await loadGroundTruth(stack);
     jars = await signInAll(app);
@@ -272,7 +284,7 @@ describe("authorization matrix", () => {
   });
 
   test("a malformed id or an unknown query parameter is 400 before any session check", async () => {
-    // The routes validate the query first, then the id's syntax, then the session (lib/server/divisions/access-gate.ts).
+    // The routes validate the query and the id's syntax before they require a session (lib/server/divisions/access-gate.ts).
     const cases: { path: string; method?: string; jar: Caller }[] = [
       { path: `/api/divisions/${MALFORMED_ID}`, jar: "signedOut" },
       { path: `/api/divisions/${MALFORMED_ID}/users`, jar: "signedOut" },
@@ -299,7 +311,7 @@ describe("authorization matrix", () => {
     // Unknown keys are refused up front; the values of known keys only once the caller may see the division.
     const cases: { path: string; jar: Caller; cell: Cell }[] = [
       { path: `/api/divisions/${D.acme}/users.csv?sort=password`, jar: "signedOut", cell: "401 unauthenticated" },
-      { path: `/api/divisions/${UNKNOWN_ID}/users.csv?sort=password`, jar: "noAccess", cell: "404 not_found" },
+      { path: `/api/divisions/${UNKNOWN_ID}/users.csv?sort=password`, jar: "noAccess", cell: "403 forbidden" },
       { path: `/api/divisions/${D.globex}/users.csv?state=deleted`, jar: "ana", cell: "403 forbidden" },
       { path: `/api/divisions/${D.acme}/users.csv?state=deleted`, jar: "ana", cell: "400 bad_request" },
       { path: `/api/divisions/${D.acme}/users.csv?sort=password`, jar: "admin", cell: "400 bad_request" },
@@ -308,5 +320,92 @@ describe("authorization matrix", () => {
       const res = await sendText(`${app}${c.path}`, { jar: jarOf(c.jar) });
       expect(cellOf(res), `${c.path} as ${c.jar}`).toBe(c.cell);
     }
+  });
+  test("a manager cannot tell a division they may not see from one that does not exist: same status, same bytes, no name", async () => {
+    for (const caller of ["ana", "ben", "noAccess"] as const) {
+      for (const path of [(id: string) => `/api/divisions/${id}`, (id: string) => `/api/divisions/${id}/users`, (id: string) => `/api/divisions/${id}/users.csv`]) {
+        const bodies = new Set<string>();
+        for (const target of ["other", "unknown", "stark"] as const) {
+          const res = await sendText(`${app}${path(TARGET_IDS[caller][target])}`, { jar: jars[caller] });
+          expect(res.status, `${caller} ${target}`).toBe(403);
+          bodies.add(res.text);
+          for (const name of ["Globex", "Acme", "Stark", "Initech", "Umbrella"]) expect(res.text, `${caller} ${target}`).not.toContain(name);
+        }
+        expect([...bodies], `${caller}: ${path("{id}")}`).toHaveLength(1);
+      }
+    }
+  });
+
+  test("division pages answer the real status before anything streams, and a manager's 403 page names nothing", async () => {
+    const expected: Record<Caller, Record<Target, number>> = {
+      signedOut: { own: 307, other: 307, unknown: 307, malformed: 307, stark: 307 },
+      ana: { own: 200, other: 403, unknown: 403, malformed: 404, stark: 403 },
+      ben: { own: 200, other: 403, unknown: 403, malformed: 404, stark: 403 },
+      noAccess: { own: 403, other: 403, unknown: 403, malformed: 404, stark: 403 },
+      admin: { own: 200, other: 200, unknown: 404, malformed: 404, stark: 403 },
+    };
+    const actual = {} as Record<Caller, Record<Target, number>>;
+    for (const caller of CALLERS) {
+      actual[caller] = {} as Record<Target, number>;
+      const panels = new Set<string>();
+      for (const target of TARGETS) {
+        const res = await sendText(`${app}/divisions/${TARGET_IDS[caller][target]}`, { jar: jarOf(caller) });
+        actual[caller][target] = res.status;
+        // The page's header names the signed-in person, who may sit in a division they cannot view.
+        const own = caller === "signedOut" ? "" : DEMO.staff[caller].email;
+        expectNoForeignUsers(caller, `page ${target}`, own ? res.text.replaceAll(own, "") : res.text);
+        if (res.status !== 403 || caller === "admin") continue;
+        // The panel a manager reads: the same for every refused id, and without any division's name.
+        const panel = /403 · No access[\s\S]*?Back to your divisions/.exec(res.text)?.[0] ?? "";
+        expect(panel, `${caller} ${target}`).not.toBe("");
+        panels.add(panel);
+        for (const name of ["Globex", "Stark", "Initech", "Umbrella", "Acme"]) expect(panel, `${caller} ${target}`).not.toContain(name);
+      }
+      if (caller !== "admin" && caller !== "signedOut") expect(panels.size, caller).toBe(1);
+    }
+    expect(actual).toEqual(expected);
+    // The admin's 403 says what to fix, by name.
+    const stark = await sendText(`${app}/divisions/${D.stark}`, { jar: jars.admin });
+    expect(stark.text).toContain("Stark Retail");
+    expect(stark.text).toContain("directory:user:view");
+  });
+
+  test("the admin pages answer 403 to managers and 200 to the admin", async () => {
+    for (const path of ["/diagnostics", "/audit"]) {
+      for (const caller of ["ana", "ben", "noAccess"] as const) {
+        const res = await sendText(`${app}${path}`, { jar: jars[caller] });
+        expect(res.status, `${path} as ${caller}`).toBe(403);
+        expect(res.text).toContain("403 · Admins only");
+      }
+      expect((await sendText(`${app}${path}`, { jar: jars.admin })).status, path).toBe(200);
+    }
+  });
+
+  test("state-changing requests from another origin, even of the same site, are refused before anything runs", async () => {
+    const own = new URL(app).origin;
+    const other = `http://tenant.${new URL(app).hostname}:${new URL(app).port}`;
+    const refresh = `${app}/api/divisions/${D.acme}/users`;
+    const diagnosticsTest = `${app}/api/diagnostics/divisions/${D.acme}/test`;
+    const crossSite: Record<string, string>[] = [
+      { origin: other, "sec-fetch-site": "same-site" },
+      { origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+      { origin: other },
+      { "sec-fetch-site": "same-site" },
+      { origin: "null" },
+    ];
+    const searchesBefore = operationCount(stack, ["postUsersSearch", "getUsers"]);
+    for (const headers of crossSite) {
+      for (const [url, jar] of [[refresh, jars.ana], [diagnosticsTest, jars.admin]] as const) {
+        const res = await sendText(url, { method: "POST", jar, headers });
+        expect(cellOf(res), `${url.slice(app.length)} ${JSON.stringify(headers)}`).toBe("403 forbidden");
+        expect(JSON.parse(res.text).error.reason).toBe("cross_origin");
+      }
+    }
+    expect(operationCount(stack, ["postUsersSearch", "getUsers"]), "no refused request reached Genesys").toBe(searchesBefore);
+    // The same requests from the app's own pages go through; a GET no longer refreshes at all.
+    const same = { origin: own, "sec-fetch-site": "same-origin" };
+    expect(cellOf(await sendText(refresh, { method: "POST", jar: jars.ana, headers: same }))).toBe("200");
+    expect(cellOf(await sendText(diagnosticsTest, { method: "POST", jar: jars.admin, headers: same }))).toBe("200");
+    expect(cellOf(await sendText(`${refresh}?refresh=1`, { jar: jars.ana }))).toBe("400 bad_request");
   });
 });

@@ -9,6 +9,7 @@ import { applyView, foldText, parseView } from "@/lib/shared/user-view";
 import { parseBody, parseUsersStream } from "@/test/support/bff-bodies";
 import { signIn, type CookieJar } from "@/test/support/http-session";
 import {
+  errorCode,
   foreignUsersIn,
   loadGroundTruth,
   memberIds,
@@ -63,8 +64,9 @@ describe("users routes", () => {
       await stack?.stop();
     });
 
-    async function usersOf(divisionId: string, jar: CookieJar, query = ""): Promise<{ payload: DivisionUsersPayload; text: string }> {
-      const res = await sendText(`${app}/api/divisions/${divisionId}/users${query}`, { jar });
+    /** The users route: a read (GET), or with `refresh` the forced refetch (POST). */
+    async function usersOf(divisionId: string, jar: CookieJar, refresh: "refresh" | "" = ""): Promise<{ payload: DivisionUsersPayload; text: string }> {
+      const res = await sendText(`${app}/api/divisions/${divisionId}/users`, { jar, method: refresh ? "POST" : "GET" });
       expect(res.status, res.text.slice(0, 300)).toBe(200);
       return { payload: parseBody(divisionUsersPayloadSchema, res.text), text: res.text };
     }
@@ -104,7 +106,7 @@ describe("users routes", () => {
     test("with the emulator leaking other divisions' users into searches, none reaches JSON or CSV; the admin sees what was dropped", async () => {
       stack.emulator.setFaults({ leak: true });
       try {
-        const { payload, text } = await usersOf(ACME, ana, "?refresh=1");
+        const { payload, text } = await usersOf(ACME, ana, "refresh");
         expect(payload.cache.freshness).toBe("loaded");
         expect(ids(payload.users)).toEqual(truth.members.get(ACME));
         const dropped = payload.meta.isolation.droppedCount;
@@ -112,11 +114,11 @@ describe("users routes", () => {
         expect(payload.meta.isolation).not.toHaveProperty("dropped");
         expect(foreignUsersIn(text, VISIBLE.ana, truth)).toEqual([]);
 
-        const csv = await csvOf(ACME, ana, "?refresh=1");
+        const csv = await csvOf(ACME, ana);
         expect(new Set(csv.rows.map((r) => r.id))).toEqual(truth.members.get(ACME));
         expect(foreignUsersIn(csv.text, VISIBLE.ana, truth)).toEqual([]);
 
-        const adminView = await usersOf(ACME, admin, "?refresh=1");
+        const adminView = await usersOf(ACME, admin, "refresh");
         expect(ids(adminView.payload.users)).toEqual(truth.members.get(ACME));
         const list = adminView.payload.meta.isolation.dropped ?? [];
         expect(list).toHaveLength(adminView.payload.meta.isolation.droppedCount);
@@ -204,7 +206,7 @@ describe("users routes", () => {
       expect(burstSearches).toBe(burst[0]?.payload.meta.searchPages);
 
       const beforeSingle = operationCount(stack, FETCH_OPERATIONS);
-      const single = await usersOf(GLOBEX, admin, "?refresh=1");
+      const single = await usersOf(GLOBEX, admin, "refresh");
       expect(single.payload.cache.freshness).toBe("loaded");
       const singleCalls = operationCount(stack, FETCH_OPERATIONS) - beforeSingle;
       expect(singleCalls).toBeGreaterThan(0);
@@ -253,6 +255,19 @@ describe("users routes", () => {
       // Warm: the result at once, no progress.
       const warm = parseUsersStream((await sendText(`${app}/api/divisions/${UMBRELLA}/users`, { jar: admin, headers: { accept: "application/x-ndjson" } })).text);
       expect(warm.map((l) => l.type)).toEqual(["result"]);
+    });
+
+    test("a fetch that fails before its first progress line answers with its real status, not 200 and an error line", async () => {
+      // Last in this stack: failing calls open the circuit breaker for the app's Genesys client.
+      stack.emulator.setFaults({ p5xx: 1 });
+      try {
+        const res = await sendText(`${app}/api/divisions/${GLOBEX}/users`, { method: "POST", jar: admin, headers: { accept: "application/x-ndjson" } });
+        expect(res.status, res.text.slice(0, 300)).toBe(502);
+        expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+        expect(errorCode(res.text)).toBe("upstream_unavailable");
+      } finally {
+        stack.emulator.setFaults({ p5xx: 0 });
+      }
     });
   });
 });

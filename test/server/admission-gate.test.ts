@@ -191,9 +191,9 @@ describe("isProgressStream", () => {
   const users = "/api/divisions/3ad9a77b-71c4-4450-830c-7d0acfe528f1/users";
   const ndjson = { accept: "application/x-ndjson" };
 
-  it("is the users route's GET with an NDJSON Accept header (server/index.mjs then checks the session)", () => {
+  it("is the users route's GET or forced-refresh POST with an NDJSON Accept header (server/index.mjs then checks the session)", () => {
     expect(isProgressStream({ url: users, method: "GET", headers: ndjson })).toBe(true);
-    expect(isProgressStream({ url: `${users}?refresh=1`, method: "GET", headers: ndjson })).toBe(true);
+    expect(isProgressStream({ url: users, method: "POST", headers: ndjson })).toBe(true);
   });
 
   it("is not any other path, method or Accept header: the header alone lets nothing past the gate", () => {
@@ -201,7 +201,8 @@ describe("isProgressStream", () => {
     expect(isProgressStream({ url: "/api/divisions", method: "GET", headers: ndjson })).toBe(false);
     expect(isProgressStream({ url: `${users}.csv`, method: "GET", headers: ndjson })).toBe(false);
     expect(isProgressStream({ url: `/api/divisions/x/users`, method: "GET", headers: ndjson })).toBe(false);
-    expect(isProgressStream({ url: users, method: "POST", headers: ndjson })).toBe(false);
+    expect(isProgressStream({ url: users, method: "PUT", headers: ndjson })).toBe(false);
+    expect(isProgressStream({ url: users, method: "DELETE", headers: ndjson })).toBe(false);
     expect(isProgressStream({ url: users, method: "GET", headers: { accept: "application/json" } })).toBe(false);
   });
 });

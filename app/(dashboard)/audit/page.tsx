@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
+import { forbidden } from "next/navigation";
 
-import { AdminsOnly } from "@/components/admins-only";
 import { AuditTrail } from "@/components/audit-trail";
-import { filtersToParams, readAuditPage } from "@/lib/server/audit";
+import { auditRefusal, filtersToParams, readAuditPage } from "@/lib/server/audit";
 import { requirePageStaff } from "@/lib/server/auth";
 import { visibleDivisions } from "@/lib/server/divisions";
-import { isAppError, requestIdFrom } from "@/lib/server/platform";
+import { AppError, isAppError, requestIdFrom } from "@/lib/server/platform";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
@@ -20,8 +20,12 @@ function toParams(raw: Record<string, string | string[] | undefined>): URLSearch
 
 export default async function AuditPage({ searchParams }: { searchParams: SearchParams }) {
   const staff = await requirePageStaff();
-  if (!staff.isAdmin) return <AdminsOnly title="The audit trail is for administrators" hint="Ask a Tenantscope administrator if you need to know who viewed a division." />;
   const requestId = requestIdFrom(await headers());
+  if (!staff.isAdmin) {
+    // Answered 403 (app/(dashboard)/forbidden.tsx) and recorded like the API's refusal.
+    auditRefusal("audit.view", staff, new AppError("forbidden", "Admins only."), requestId);
+    forbidden();
+  }
   const divisions = (await visibleDivisions(staff)).map(({ id, name }) => ({ id, name }));
   const given = toParams(await searchParams);
   let result: ReturnType<typeof readAuditPage>;

@@ -8,8 +8,9 @@ import { requireAdmin } from "@/lib/server/staff";
 export const dynamic = "force-dynamic";
 
 export const GET = audited("audit.export", async (req, _params, ctx) => {
+  const caller = ctx.by(await getStaffAccess()); //                    who asks (named on any refusal)
   const params = allowOnlyParams(req, AUDIT_EXPORT_PARAMS); //         400
-  requireAdmin(ctx.by(await getStaffAccess()), AUDIT_PURPOSE); //     401 / 403
+  requireAdmin(caller, AUDIT_PURPOSE); //                              401 / 403
   const { query } = parseAuditParams(params); //                       400
   // Recorded once the client has read it all (or went away), with the rows it got.
   const csv = auditCsv(query, (rows, how) => ctx.record({ rows, outcome: how === "complete" ? "ok" : "error", ...(how === "cancelled" ? { code: "client_aborted" } : {}) }));

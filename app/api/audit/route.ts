@@ -9,8 +9,9 @@ import type { AuditPageDto } from "@/lib/shared/contract";
 export const dynamic = "force-dynamic";
 
 export const GET = audited("audit.view", async (req, _params, ctx) => {
-  const params = allowOnlyParams(req, AUDIT_PARAMS); //       400
-  requireAdmin(ctx.by(await getStaffAccess()), AUDIT_PURPOSE); // 401 / 403
+  const caller = ctx.by(await getStaffAccess()); //                who asks (named on any refusal)
+  const params = allowOnlyParams(req, AUDIT_PARAMS); //           400
+  requireAdmin(caller, AUDIT_PURPOSE); //                         401 / 403
   const { query } = parseAuditParams(params); //               400
   const body: AuditPageDto = getAuditStore().query(query);
   ctx.record({ rows: body.events.length });

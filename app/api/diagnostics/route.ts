@@ -9,8 +9,9 @@ import type { Diagnostics } from "@/lib/shared/contract";
 export const dynamic = "force-dynamic";
 
 export const GET = audited("diagnostics.run", async (req, _params, ctx) => {
+  const caller = ctx.by(await getStaffAccess()); //           who asks (named on any refusal)
   allowOnlyParams(req, []); //                                400
-  requireAdmin(ctx.by(await getStaffAccess())); //           401 / 403
+  requireAdmin(caller); //                                    401 / 403
   const body: Diagnostics = await runDiagnostics();
   ctx.record();
   return json(body);

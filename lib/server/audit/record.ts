@@ -47,7 +47,11 @@ export function actorOf(staff: StaffAccess | null): AuditEvent["actor"] {
   return staff ? { id: staff.userId, email: staff.email, ...(staff.name ? { name: staff.name } : {}), role: staff.isAdmin ? "admin" : "manager" } : null;
 }
 
-/** A refused or failed request: "denied" when the caller may not (or asked wrongly), "error" when we failed. */
+/**
+ * A refused or failed request: "denied" when the caller may not (or asked wrongly), "error" when we failed.
+ * The trail keeps what people did: a refusal of someone not signed in (anyone on the internet, as often as
+ * they like) goes to the log and a metric only, never into a table that keeps rows for 400 days.
+ */
 export function auditRefusal(
   action: AuditEvent["action"],
   staff: StaffAccess | null,
@@ -57,5 +61,8 @@ export function auditRefusal(
   actor: AuditEvent["actor"] = actorOf(staff),
 ): void {
   const denied = isAppError(e) && ["unauthenticated", "forbidden", "upstream_forbidden", "not_found", "bad_request", "rate_limited"].includes(e.code);
-  audit({ action, actor, ...extra, outcome: denied ? "denied" : "error", code: isAppError(e) ? e.code : "internal", requestId });
+  const event: AuditEvent = { action, actor, ...extra, outcome: denied ? "denied" : "error", code: isAppError(e) ? e.code : "internal", requestId };
+  if (actor) return audit(event);
+  getLogger().info({ refusal: event }, `signed-out ${action} ${event.outcome}`);
+  getMetrics().auditEvents.inc({ result: "signed_out" });
 }

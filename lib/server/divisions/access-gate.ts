@@ -11,12 +11,21 @@ import { getDivisionService } from "./service";
 
 // The one gate between a person and a division's data, used by every page, route and export. Decisions come
 // from the division directory and the staff member's Genesys grants, before any user of the division is
-// fetched. Order: malformed id (400) → no session (401) → unknown division (404) → not theirs (403) → the
-// BFF itself cannot reach it (403, with what an admin must fix).
+// fetched. Order: malformed id (400) → no session (401) → not theirs (403) → unknown division (404, only for
+// those who may see every division) → the BFF itself cannot reach it (403, with what an admin must fix).
+//
+// A manager must not learn which ids exist: a division they may not see and one that does not exist are
+// refused alike — same status, same body, no name — and the decision is made from their grants alone,
+// before the directory is consulted.
 
-function staffMayView(staff: StaffAccess, division: DirectoryDivision): boolean {
+function staffMayView(staff: StaffAccess, divisionId: string): boolean {
   if (staff.isAdmin) return true;
-  return staff.divisionIds === "all" || staff.divisionIds.has(division.id);
+  return staff.divisionIds === "all" || staff.divisionIds.has(divisionId);
+}
+
+/** The one refusal for a division outside the caller's grants, whether or not it exists: the same bytes for every id. */
+function notTheirs(): AppError {
+  return new AppError("forbidden", "You do not have access to this division, or it does not exist.", { details: { reason: "not_granted" } });
 }
 
 function unreachable(division: DirectoryDivision, forAdmin: boolean): AppError {
@@ -47,12 +56,9 @@ export async function requireDivisionAccess(staff: StaffAccess | null, divisionI
   assertDivisionId(divisionId);
   const who = requireStaff(staff);
   // Genesys ids are lower-case hex; a link may carry them in upper case.
-  const division = await findDivision(divisionId.toLowerCase());
-  if (!staffMayView(who, division)) {
-    throw new AppError("forbidden", `You do not have access to ${division.name}.`, {
-      details: { divisionId, divisionName: division.name, reason: "not_granted" },
-    });
-  }
+  const id = divisionId.toLowerCase();
+  if (!staffMayView(who, id)) throw notTheirs();
+  const division = await findDivision(id);
   if (!division.reachable) throw unreachable(division, who.isAdmin);
   return brand(division);
 }
@@ -64,7 +70,7 @@ export async function requireDivisionAccess(staff: StaffAccess | null, divisionI
 export async function visibleDivisions(staff: StaffAccess | null): Promise<DirectoryDivision[]> {
   const who = requireStaff(staff);
   const { divisions } = await getDivisionService().directory.get();
-  return [...divisions.values()].filter((d) => staffMayView(who, d)).sort((a, b) => a.name.localeCompare(b.name, "en"));
+  return [...divisions.values()].filter((d) => staffMayView(who, d.id)).sort((a, b) => a.name.localeCompare(b.name, "en"));
 }
 
 /**

@@ -37,28 +37,44 @@ export function acceptsNdjson(req: Request): boolean {
 
 /**
  * A stream of JSON lines: whatever `run` sends while it works, then the line it resolves with (already
- * serialised), or an error line in the app's error model when it fails (`onError` hears of it first).
+ * serialised). The response starts with the first line: if `run` fails before sending anything, the promise
+ * rejects and the route answers with the error's real status. A failure after that becomes an error line in
+ * the app's error model (`onError` hears of it first), since the 200 is already on its way.
  */
-export function ndjsonResponse(run: (send: (line: unknown) => void) => Promise<string>, onError: (e: unknown) => void): Response {
+export function ndjsonResponse(run: (send: (line: unknown) => void) => Promise<string>, onError: (e: unknown) => void): Promise<Response> {
   const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
   const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (line: unknown) => controller.enqueue(encoder.encode(JSON.stringify(line) + "\n"));
-      run(send).then(
-        (last) => {
-          controller.enqueue(encoder.encode(last + "\n"));
-          controller.close();
-        },
-        (e: unknown) => {
-          onError(e);
-          const { status, body } = toErrorResponse(toAppError(e));
-          send({ type: "error", status, ...body });
-          controller.close();
-        },
-      );
+    start(c) {
+      controller = c;
     },
   });
-  return new Response(stream, { headers: { "Cache-Control": PRIVATE_NO_STORE, "Content-Type": NDJSON, "X-Accel-Buffering": "no" } });
+  return new Promise<Response>((resolve, reject) => {
+    let started = false;
+    const start = () => {
+      if (started) return;
+      started = true;
+      resolve(new Response(stream, { headers: { "Cache-Control": PRIVATE_NO_STORE, "Content-Type": NDJSON, "X-Accel-Buffering": "no" } }));
+    };
+    const write = (text: string) => {
+      controller.enqueue(encoder.encode(text + "\n"));
+      start();
+    };
+    const send = (line: unknown) => write(JSON.stringify(line));
+    run(send).then(
+      (last) => {
+        write(last);
+        controller.close();
+      },
+      (e: unknown) => {
+        if (!started) return reject(e);
+        onError(e);
+        const { status, body } = toErrorResponse(toAppError(e));
+        send({ type: "error", status, ...body });
+        controller.close();
+      },
+    );
+  });
 }
 
 /** Progress lines are throttled: a 120-page fetch would otherwise send a line per page per viewer. */

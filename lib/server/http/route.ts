@@ -3,8 +3,11 @@ import "server-only";
 import { toAppError, UpstreamError } from "@/lib/server/genesys";
 import { AppError, getLogger, requestIdFrom, toErrorResponse, withRequestContext } from "@/lib/server/platform";
 
-// One wrapper for every route handler: a request id, the error model (code → status, body
-// `{ error: { code, message, ... } }`), and logging of the internal cause, which is never returned.
+import { assertSameOrigin } from "./same-origin";
+
+// One wrapper for every route handler: a request id, the same-origin check of state-changing requests, the
+// error model (code → status, body `{ error: { code, message, ... } }`), and logging of the internal cause,
+// which is never returned.
 
 export interface RouteContext {
   requestId: string;
@@ -16,7 +19,10 @@ export function route<P = Record<string, never>>(handler: Handler<P>) {
   return async (req: Request, segment: { params: Promise<P> }): Promise<Response> => {
     const requestId = requestIdFrom(req.headers);
     try {
-      const res = await withRequestContext({ requestId }, async () => handler(req, await segment.params, { requestId }));
+      const res = await withRequestContext({ requestId }, async () => {
+        assertSameOrigin(req); // 403
+        return handler(req, await segment.params, { requestId });
+      });
       res.headers.set("X-Request-Id", requestId);
       return res;
     } catch (e) {

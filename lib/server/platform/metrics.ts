@@ -129,6 +129,6 @@ function createMetrics(): Metrics {
       labelNames: ["operation"],
       registers: [registry],
     }),
-    auditEvents: new Counter({ name: "tenantscope_audit_events_total", help: "Audit events by result: stored in the audit trail, or failed to store.", labelNames: ["result"], registers: [registry] }),
+    auditEvents: new Counter({ name: "tenantscope_audit_events_total", help: "Audit events by result: stored in the audit trail, failed to store, or signed_out (a refusal of a signed-out visitor: logged, not stored).", labelNames: ["result"], registers: [registry] }),
   };
 }

@@ -21,10 +21,3 @@ export function checkParams(params: URLSearchParams, allowed: readonly string[])
   }
   return params;
 }
-
-/** A 0/1 switch such as `?refresh=1`; absent is false. */
-export function readFlag(params: URLSearchParams, name: string): boolean {
-  const value = params.get(name);
-  if (value !== null && value !== "1" && value !== "0") throw new AppError("bad_request", `${name} must be "1" or "0".`, { details: { field: name } });
-  return value === "1";
-}

@@ -9,8 +9,9 @@ import type { AuditIntegrity } from "@/lib/shared/contract";
 export const dynamic = "force-dynamic";
 
 export const GET = audited("audit.verify", async (req, _params, ctx) => {
+  const caller = ctx.by(await getStaffAccess()); //                 who asks (named on any refusal)
   allowOnlyParams(req, []); //                                      400
-  requireAdmin(ctx.by(await getStaffAccess()), AUDIT_PURPOSE); //  401 / 403
+  requireAdmin(caller, AUDIT_PURPOSE); //                           401 / 403
   const body: AuditIntegrity = getAuditStore().verify();
   ctx.record({ rows: body.checked, outcome: body.ok ? "ok" : "error", ...(body.ok ? {} : { code: "chain_broken" }) });
   return json(body);

@@ -1,19 +1,22 @@
-// GET /api/divisions/{divisionId}/users – the division's users and fetch metadata (JSON, or NDJSON with
-// progress lines first when the request accepts application/x-ndjson); ?refresh=1 forces a refetch
+// GET  /api/divisions/{divisionId}/users – the division's users and fetch metadata (JSON, or NDJSON with
+//      progress lines first when the request accepts application/x-ndjson)
+// POST /api/divisions/{divisionId}/users – the same, forcing a refetch from Genesys (state-changing, so not a
+//      GET, and same-origin only: see lib/server/http/same-origin.ts)
 import { getStaffAccess } from "@/lib/server/auth";
-import { assertDivisionId, getDivisionUsers, isolationOf, payloadJson, requireDivisionAccess, toPayload, type CachedResult } from "@/lib/server/divisions";
-import { acceptsNdjson, audited, jsonText, ndjsonResponse, throttled } from "@/lib/server/http";
-import { allowOnlyParams, readFlag } from "@/lib/server/platform";
+import { assertDivisionId, getDivisionUsers, isolationOf, payloadJson, requireDivisionAccess, toPayload, type CachedResult, type FetchProgress } from "@/lib/server/divisions";
+import { acceptsNdjson, audited, jsonText, ndjsonResponse, throttled, type AuditedContext } from "@/lib/server/http";
+import { allowOnlyParams } from "@/lib/server/platform";
 import { requireStaff } from "@/lib/server/staff";
 
 export const dynamic = "force-dynamic";
 
-export const GET = audited<{ divisionId: string }>("division.view", async (req, { divisionId }, ctx) => {
+async function divisionUsers(req: Request, divisionId: string, ctx: AuditedContext, force: boolean): Promise<Response> {
   ctx.about({ divisionId: divisionId.slice(0, 64) });
-  const force = readFlag(allowOnlyParams(req, ["refresh"]), "refresh"); //   400
+  const caller = ctx.by(await getStaffAccess()); //                           who asks (named on any refusal)
+  allowOnlyParams(req, []); //                                                 400
   assertDivisionId(divisionId); //                                             400
-  const staff = requireStaff(ctx.by(await getStaffAccess())); //               401
-  const division = await requireDivisionAccess(staff, divisionId); //          404 / 403
+  const staff = requireStaff(caller); //                                       401
+  const division = await requireDivisionAccess(staff, divisionId); //          403 / 404
   // Recorded as viewed, then shaped for the caller's role.
   const shown = (result: CachedResult) => {
     ctx.record({ divisionName: division.name, rows: result.value.users.length, isolation: isolationOf(result) });
@@ -21,9 +24,16 @@ export const GET = audited<{ divisionId: string }>("division.view", async (req, 
   };
 
   if (!acceptsNdjson(req)) return jsonText(payloadJson(shown(await getDivisionUsers(division, { force }))));
-  // NDJSON: progress lines while a cold fetch runs, then the result line; a warm division sends the result at once.
+  // NDJSON: progress lines while a cold fetch runs, then the result line; a warm division sends the result at
+  // once. The bare "starting" line is held back, so that a fetch failing at its first call answers with its
+  // real status rather than 200 and an error line.
   return ndjsonResponse(async (send) => {
-    const onProgress = throttled((p) => send({ type: "progress", ...p }));
+    const report = throttled((p) => send({ type: "progress", ...p }));
+    const onProgress = (p: FetchProgress) => (p.phase === "starting" && !p.waiting ? undefined : report(p));
     return payloadJson(shown(await getDivisionUsers(division, { force, onProgress })), { type: "result" });
   }, ctx.refused);
-});
+}
+
+export const GET = audited<{ divisionId: string }>("division.view", (req, { divisionId }, ctx) => divisionUsers(req, divisionId, ctx, false));
+
+export const POST = audited<{ divisionId: string }>("division.view", (req, { divisionId }, ctx) => divisionUsers(req, divisionId, ctx, true));

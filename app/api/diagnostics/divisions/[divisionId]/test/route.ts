@@ -10,10 +10,11 @@ import type { DivisionTest } from "@/lib/shared/contract";
 export const dynamic = "force-dynamic";
 
 export const POST = audited<{ divisionId: string }>("diagnostics.test-division", async (req, { divisionId }, ctx) => {
+  ctx.about({ divisionId: divisionId.slice(0, 64) });
+  const caller = ctx.by(await getStaffAccess()); //           who asks (named on any refusal)
   assertDivisionId(divisionId); //                            400
-  ctx.about({ divisionId });
   allowOnlyParams(req, []); //                                400
-  requireAdmin(ctx.by(await getStaffAccess())); //           401 / 403
+  requireAdmin(caller); //                                    401 / 403
   const body: DivisionTest = await testDivision(divisionId);
   ctx.record({
     ...(body.divisionName ? { divisionName: body.divisionName } : {}),
