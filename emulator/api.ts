@@ -16,6 +16,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   bodyText: string;
   subject: Subject;
+  /** The bearer token the request was made with (DELETE /api/v2/tokens/me revokes it). */
+  token: string;
   /** The realism knobs in force (knobs.ts). */
   knobs: Knobs;
 }

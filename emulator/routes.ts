@@ -82,6 +82,16 @@ export const ROUTES: Route[] = [
   },
   { method: "GET", pattern: /^\/api\/v2\/tokens\/me$/, operation: "getTokensMe", handle: (s, r) => ok(renderTokenInfo(s, r.subject)) },
   {
+    method: "DELETE",
+    pattern: /^\/api\/v2\/tokens\/me$/,
+    operation: "deleteTokensMe",
+    // The spec documents 200 with no body ("Operation was successful.").
+    handle: (s, r) => {
+      s.revokeToken(r.token);
+      return { status: 200 };
+    },
+  },
+  {
     method: "GET",
     pattern: new RegExp(`^/api/v2/oauth/clients/${UUIDISH}$`),
     operation: "getOauthClient",

@@ -216,7 +216,7 @@ class Emulator {
       }
       if (!match.route) throw errors.notFound();
       const bodyText = method === "POST" || method === "PUT" ? await readBody(req) : "";
-      reply = match.route.handle(this.state, { method, path, query: url.searchParams, bodyText, subject: token.subject, knobs: this.faults }, match.params, this.searchHooks(token.token));
+      reply = match.route.handle(this.state, { method, path, query: url.searchParams, bodyText, subject: token.subject, token: token.token, knobs: this.faults }, match.params, this.searchHooks(token.token));
       truncate = reply.status === 200 && this.faults.malformedRate > 0 && this.random() < this.faults.malformedRate;
     } catch (e) {
       reply = toErrorReply(e, correlationId);

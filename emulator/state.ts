@@ -116,6 +116,12 @@ export class EmulatorState {
     return this.lifetimeOverrides.get(client.id) ?? client.accessTokenValiditySeconds;
   }
 
+  /** DELETE /api/v2/tokens/me: that access token only (the spec says nothing of its refresh token, so it lives on). */
+  revokeToken(token: string): void {
+    const rec = this.tokens.get(token);
+    if (rec) rec.revoked = true;
+  }
+
   revokeAllTokens(): number {
     let n = 0;
     for (const t of this.tokens.values()) {

@@ -45,6 +45,8 @@ export function appEnv(appPort: number, emulatorUrl: string): Record<string, str
     NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
     // A fresh audit trail per run (the demo keeps one in data/).
     AUDIT_DB_PATH: path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tenantscope-audit-")), "audit.sqlite"),
+    // And fresh sign-outs: instances started separately (scale-out tests) share them only through Redis.
+    SESSION_DB_PATH: path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tenantscope-sessions-")), "sessions.sqlite"),
     LOG_LEVEL: "warn",
   };
 }

@@ -21,6 +21,8 @@ declare module "next-auth/jwt" {
   interface JWT {
     /** One id per sign-in (sign-out revokes it). */
     sid?: string;
+    /** When that sign-in happened (epoch seconds): the session ends SESSION_MAX_AGE_SECONDS later. */
+    signedInAt?: number;
     /** The staff member's Genesys identity and tokens (never sent to the browser). */
     genesys?: StaffToken;
   }

@@ -1,6 +1,6 @@
 /**
  * Contract tests of the local Genesys Cloud emulator against the official spec subset (openapi-subset.json,
- * provenance in SOURCE.md): every one of the 15 operations, its success response and every error kind the
+ * provenance in SOURCE.md): every one of the 16 operations, its success response and every error kind the
  * emulator can produce for it (401 ×4, 403, 404, 400s, 413, 429, 5xx), each validated with expectMatchesSpec,
  * plus the ININ-Correlation-Id / contextId rule, the x-inin-error-codes of the operation, and OAuth shapes.
  */
@@ -58,7 +58,7 @@ const FIVE_XX_CODES: Record<number, string> = { 500: "internal.server.error", 50
 type Who = "bff" | "misconfigured" | "ana" | "admin";
 
 interface ApiCall {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   path: string;
   json?: unknown;
   rawJson?: string;
@@ -97,7 +97,8 @@ function expectContract(c: ApiCall, res: HttpResult, want: Want): void {
   expect(statuses, ctx).toContain(res.status);
   const correlationId = res.headers.get("inin-correlation-id");
   expect(correlationId, `ININ-Correlation-Id missing: ${ctx}`).toMatch(/\S/);
-  expect(res.headers.get("content-type") ?? "", ctx).toContain("application/json");
+  // A documented empty body (deleteTokensMe's 200) has no content type.
+  if (res.text !== "") expect(res.headers.get("content-type") ?? "", ctx).toContain("application/json");
   expectMatchesSpec({ method: c.method, path: c.path, status: res.status, body: res.json });
   if (res.status < 400) return;
   const b = res.json;
@@ -132,6 +133,7 @@ async function call(c: ApiCall, want: Want, o: CallOptions = {}): Promise<HttpRe
 
 const get = (path: string): ApiCall => ({ method: "GET", path });
 const post = (path: string, json: unknown): ApiCall => ({ method: "POST", path, json });
+const del = (path: string): ApiCall => ({ method: "DELETE", path });
 
 // Narrow views of bodies that expectMatchesSpec has already validated.
 interface UserView {
@@ -169,6 +171,13 @@ interface UserMeView extends UserView {
   token?: TokenInfoView;
 }
 
+/** A token for one call of an operation that consumes it (a fresh one of the same identity), else the shared one. */
+async function tokenFor(c: OpCase): Promise<CallOptions> {
+  if (!c.consumesToken) return { as: c.as };
+  const fresh = c.as === "bff" || c.as === "misconfigured" ? await clientCredentialsToken(emu.url, C[c.as]) : await userToken(emu.url, login(S[c.as].email, false));
+  return { token: fresh.access_token };
+}
+
 async function ok<T>(c: ApiCall, o: CallOptions = {}): Promise<T> {
   return (await call(c, { status: 200 }, o)).json as T;
 }
@@ -199,6 +208,8 @@ interface OpCase {
   op: string;
   as: Who;
   call: () => ApiCall;
+  /** Its success revokes the token it was called with: it gets a token of its own, never the shared one. */
+  consumesToken?: true;
 }
 
 /** The `nextPage` link of page 1 of the Acme search, captured in beforeAll (the q64 the emulator itself made). */
@@ -224,6 +235,7 @@ const OPS: OpCase[] = [
     call: () => get(`/api/v2/authorization/divisionspermitted/paged/${S.ana.id}?permission=directory:user:view`),
   },
   { op: "getTokensMe", as: "bff", call: () => get("/api/v2/tokens/me") },
+  { op: "deleteTokensMe", as: "ana", call: () => del("/api/v2/tokens/me"), consumesToken: true },
   { op: "getOauthClient", as: "bff", call: () => get(`/api/v2/oauth/clients/${C.bff.id}`) },
   { op: "getAuthorizationRole", as: "bff", call: () => get(`/api/v2/authorization/roles/${R.directoryViewer}`) },
   { op: "getAuthorizationSubject", as: "admin", call: () => get(`/api/v2/authorization/subjects/${S.ana.id}`) },
@@ -355,9 +367,9 @@ afterAll(async () => {
 });
 
 describe("coverage", () => {
-  it("the tables cover exactly the 15 operations of the spec, and every call maps to its operation", () => {
+  it("the tables cover exactly the 16 operations of the spec, and every call maps to its operation", () => {
     const specIds = specOperations().map((o) => o.operationId);
-    expect(specIds).toHaveLength(15);
+    expect(specIds).toHaveLength(16);
     expect(OPS.map((c) => c.op).sort()).toEqual([...specIds].sort());
     for (const c of [...OPS, ...ERRORS]) {
       const { method, path } = c.call();
@@ -368,7 +380,17 @@ describe("coverage", () => {
 
 describe("success responses", () => {
   it.each(OPS)("$op (as $as)", async (c) => {
-    await call(c.call(), { status: 200 }, { as: c.as });
+    await call(c.call(), { status: 200 }, await tokenFor(c));
+  });
+
+  it("deleteTokensMe revokes exactly the token it was called with (the same person's other token still works)", async () => {
+    const doomed = (await userToken(emu.url, login(S.ana.email, false))).access_token;
+    await call(get("/api/v2/users/me"), { status: 200 }, { token: doomed });
+    const res = await call(del("/api/v2/tokens/me"), { status: 200 }, { token: doomed });
+    expect(res.text).toBe("");
+    await call(get("/api/v2/users/me"), { status: 401, code: "bad.credentials" }, { token: doomed });
+    await call(del("/api/v2/tokens/me"), { status: 401, code: "bad.credentials" }, { token: doomed });
+    await call(get("/api/v2/users/me"), { status: 200 }, { as: "ana" });
   });
 
   it.each([
@@ -555,7 +577,7 @@ describe("5xx via faults (p5xx: 1)", () => {
 
   it("with p5xx off again, every operation succeeds", async () => {
     emu.setFaults({ p5xx: 0 });
-    for (const c of OPS) await call(c.call(), { status: 200 }, { as: c.as });
+    for (const c of OPS) await call(c.call(), { status: 200 }, await tokenFor(c));
   });
 });
 

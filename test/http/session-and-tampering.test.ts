@@ -195,13 +195,9 @@ describe("sessions and tampering", () => {
             expect(location.searchParams.get("error"), `${what}: ${path}`).toBe("SessionExpired");
           }
         }
-        const session = JSON.parse((await sendText(`${app}/api/auth/session`, { jar: jar.clone() })).text) as { user?: { isAdmin?: boolean; role?: string } };
-        if (what === SEALED_WITH_REAL_SECRET) {
-          // next-auth still shows who the cookie names, but no role beyond the least.
-          expect(session.user, what).toMatchObject({ isAdmin: false, role: "manager" });
-        } else {
-          expect(session, what).toEqual({});
-        }
+        // Signed out, even the one next-auth can open: its Genesys token does not work, so it names nobody.
+        const session = JSON.parse((await sendText(`${app}/api/auth/session`, { jar: jar.clone() })).text) as unknown;
+        expect(session, what).toEqual({});
       }
     });
   });

@@ -8,7 +8,8 @@ import type { OAuthConfig } from "next-auth/providers/oauth";
 import { getAuthEnv, getEnv, type AuthEnv, type Env } from "@/lib/server/platform";
 
 import { getStaffResolver } from "./session";
-import { revokeSession } from "./session-revocations";
+import { sessionEndsAt, sessionTokenEncoder } from "./session-lifetime";
+import { endSession } from "./sign-out";
 
 // next-auth configuration: Genesys Cloud as an OAuth 2 provider (authorization code + PKCE + state;
 // Genesys has no OpenID Connect, so no id_token: the profile comes from GET /api/v2/users/me).
@@ -51,12 +52,12 @@ export function getAuthOptions(): NextAuthOptions {
   options = {
     secret: auth.nextAuthSecret,
     session: { strategy: "jwt", maxAge: auth.sessionMaxAgeSeconds },
+    // The session setting alone limits only the cookie; the token inside must end with the session too.
+    jwt: { maxAge: auth.sessionMaxAgeSeconds, encode: sessionTokenEncoder(auth.sessionMaxAgeSeconds) },
     pages: { signIn: "/signin", error: "/signin" },
     providers: [genesysProvider(env, auth)],
     events: {
-      async signOut({ token }) {
-        await revokeSession(token?.sid, typeof token?.exp === "number" ? token.exp : undefined);
-      },
+      signOut: ({ token }) => endSession(token),
     },
     callbacks: {
       jwt({ token, account, user }) {
@@ -64,6 +65,7 @@ export function getAuthOptions(): NextAuthOptions {
         if (account?.access_token && user) {
           // One id per sign-in, kept as the cookie is re-issued: sign-out revokes it (jti changes each time).
           token.sid = randomUUID();
+          token.signedInAt = Math.floor(Date.now() / 1000);
           token.genesys = {
             userId: user.id,
             email: user.email ?? "",
@@ -86,6 +88,9 @@ export function getAuthOptions(): NextAuthOptions {
           isAdmin: access?.isAdmin ?? false,
           role: access?.isAdmin ? "admin" : "manager",
         };
+        // When the session ends, not a full lifetime from now (next-auth's default).
+        const endsAt = sessionEndsAt(token, auth.sessionMaxAgeSeconds);
+        if (endsAt !== undefined) session.expires = new Date(endsAt * 1000).toISOString();
         return session;
       },
       redirect({ url, baseUrl }) {

@@ -2,14 +2,15 @@ import "server-only";
 
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { getToken } from "next-auth/jwt";
+import { getToken, type JWT } from "next-auth/jwt";
 import { cache } from "react";
 
 
 import { getAuthEnv, getEnv, processSingleton, currentRequestId, requestIdFrom, withRequestContext } from "@/lib/server/platform";
-import { StaffAccessResolver, type StaffAccess } from "@/lib/server/staff";
+import { StaffAccessResolver, type StaffAccess, type StaffToken } from "@/lib/server/staff";
 import { safeCallbackUrl } from "@/lib/shared/sign-in";
 
+import { hasSessionEnded } from "./session-lifetime";
 import { isSessionRevoked } from "./session-revocations";
 
 // Reads the caller's session straight from the encrypted session cookie (server side only) and turns it
@@ -19,20 +20,29 @@ export function getStaffResolver(): StaffAccessResolver {
   return processSingleton("staff-resolver", () => new StaffAccessResolver(getEnv(), getAuthEnv()));
 }
 
+/** The session token in these cookies (or bearer header), or null when there is none or it cannot be opened. */
+export function readSessionToken(cookieValues: Record<string, string>, headerValues: Record<string, string>): Promise<JWT | null> {
+  // getToken expects a Node-style request; only cookies and headers are read from it.
+  const req = { cookies: cookieValues, headers: headerValues } as unknown as Parameters<typeof getToken>[0]["req"];
+  const auth = getAuthEnv();
+  return getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies });
+}
+
+/** The staff member's Genesys sign-in, unless the session was signed out or has outlived its lifetime. */
+export async function liveStaffToken(token: JWT | null): Promise<StaffToken | null> {
+  if (!token?.genesys || hasSessionEnded(token, getAuthEnv().sessionMaxAgeSeconds)) return null;
+  if (await isSessionRevoked(token.sid)) return null;
+  return token.genesys;
+}
+
 /** The caller's access, read once per request however many layouts and pages ask (React's request cache). */
 export const getStaffAccess = cache(readStaffAccess);
 
 async function readStaffAccess(): Promise<StaffAccess | null> {
   const [cookieStore, headerList] = await Promise.all([cookies(), headers()]);
-  // getToken expects a Node-style request; only cookies and headers are read from it.
-  const req = {
-    cookies: Object.fromEntries(cookieStore.getAll().map((c) => [c.name, c.value])),
-    headers: Object.fromEntries(headerList.entries()),
-  } as unknown as Parameters<typeof getToken>[0]["req"];
-  const auth = getAuthEnv();
-  const token = await getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies });
-  if (!token?.genesys || (await isSessionRevoked(token.sid))) return null;
-  const staffToken = token.genesys;
+  const token = await readSessionToken(Object.fromEntries(cookieStore.getAll().map((c) => [c.name, c.value])), Object.fromEntries(headerList.entries()));
+  const staffToken = await liveStaffToken(token);
+  if (!staffToken) return null;
   // Route handlers already run in their request's context; pages get theirs here (the proxy's id).
   if (currentRequestId() !== undefined) return getStaffResolver().resolve(staffToken);
   return withRequestContext({ requestId: requestIdFrom(headerList) }, () => getStaffResolver().resolve(staffToken));

@@ -6,6 +6,7 @@ import {
   authzDivisionSchema,
   divisionListingSchema,
   divisionsPermittedSchema,
+  noBodySchema,
   oauthClientSchema,
   organizationSchema,
   roleSchema,
@@ -147,6 +148,14 @@ export class GenesysClient {
 
   getTokenInfo(opts: CallOptions = {}) {
     return this.transport.call("getTokensMe", tokenInfoSchema, () => this.apis.tokens.getTokensMe(), opts);
+  }
+
+  /**
+   * Revokes the token this client calls with (DELETE /api/v2/tokens/me): a staff member's client, at sign-out.
+   * On the BFF's client it would revoke the token every instance shares.
+   */
+  async revokeOwnToken(opts: CallOptions = {}): Promise<void> {
+    await this.transport.call("deleteTokensMe", noBodySchema, () => this.apis.tokens.deleteTokensMe(), opts);
   }
 
   getOauthClient(clientId: string, opts: CallOptions = {}) {

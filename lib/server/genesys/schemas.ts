@@ -5,6 +5,9 @@ import { z } from "zod";
 // body becomes a "malformed" upstream error (retried) instead of flowing on as `undefined` fields.
 // Objects are not strict: Genesys adds fields over time.
 
+/** A response whose body is not read (DELETE /api/v2/tokens/me documents none). */
+export const noBodySchema = z.unknown();
+
 export const divisionRefSchema = z.object({ id: z.string(), name: z.string().optional() });
 
 export const apiUserSchema = z.object({

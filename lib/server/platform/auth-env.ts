@@ -17,7 +17,10 @@ export interface AuthEnv {
   adminPermission: string | undefined;
   /** How often a signed-in staff member's divisions are re-read from Genesys (≤ 300 s, Genesys' own delay). */
   divisionsRefreshSeconds: number;
+  /** How long a session lasts from sign-in, however often its cookie is re-issued. */
   sessionMaxAgeSeconds: number;
+  /** SQLite file of signed-out sessions, so that a sign-out survives a restart (":memory:": it does not). */
+  sessionDbPath: string;
   /** The app's public URL (next-auth reads NEXTAUTH_URL itself too); https means __Secure- cookies. */
   appUrl: string | undefined;
   secureCookies: boolean;
@@ -56,6 +59,7 @@ const authSchema = z
     }),
     STAFF_DIVISIONS_REFRESH_SECONDS: integer({ min: 1, max: 300, default: 300, why: "Genesys itself takes up to 5 minutes to apply permission changes" }),
     SESSION_MAX_AGE_SECONDS: integer({ min: 300, max: 604_800, default: 28_800 }),
+    SESSION_DB_PATH: rawText.transform((value) => blankToUndefined(value) ?? "data/sessions.sqlite"),
     NEXTAUTH_URL: rawText.transform((value, ctx) => {
       const text = blankToUndefined(value);
       if (text === undefined) return undefined;
@@ -76,6 +80,7 @@ const authSchema = z
       adminPermission: raw.TENANTSCOPE_ADMIN_PERMISSION,
       divisionsRefreshSeconds: raw.STAFF_DIVISIONS_REFRESH_SECONDS,
       sessionMaxAgeSeconds: raw.SESSION_MAX_AGE_SECONDS,
+      sessionDbPath: raw.SESSION_DB_PATH,
       appUrl: raw.NEXTAUTH_URL,
       secureCookies: raw.NEXTAUTH_URL?.startsWith("https://") ?? false,
     }),
