@@ -124,3 +124,17 @@ test("a warm division view (second visit) is interactive quickly (target: 1 s fr
   expect(median(rowsShown)).toBeLessThanOrEqual(1_500);
   expect(median(answered)).toBeLessThanOrEqual(3_000);
 });
+
+test("Refresh refetches the division from Genesys with a same-origin POST", async ({ as }) => {
+  const page = await as("ben");
+  await openDivision(page, DIVISIONS.initech);
+  const refresh = page.waitForRequest((r) => r.url().endsWith(`/api/divisions/${DIVISIONS.initech}/users`) && r.method() === "POST");
+  const answered = page.waitForResponse((r) => r.url().endsWith(`/api/divisions/${DIVISIONS.initech}/users`) && r.request().method() === "POST");
+  await page.getByRole("button", { name: "Refresh" }).click();
+  const request = await refresh;
+  // The browser states where the request comes from; the BFF accepts only its own origin.
+  expect(await request.headerValue("origin")).toBe(new URL(page.url()).origin);
+  expect((await answered).status()).toBe(200);
+  await expect(page.getByRole("button", { name: "Refresh" })).toBeEnabled();
+  await expect(page.locator(".banner.warn")).toHaveCount(0);
+});
