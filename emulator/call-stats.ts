@@ -9,9 +9,14 @@ export interface StatsSnapshot {
   /** Access tokens issued, by OAuth client (client credentials, code and refresh grants). */
   tokensByClient: Record<string, number>;
   tokensIssued: number;
+  /**
+   * 429s from the per-token requests-per-minute limiter alone (not the p429 fault, not the search-type
+   * limits): a client that paces itself right never meets it.
+   */
+  rateLimited: number;
 }
 
-const empty = (): StatsSnapshot => ({ total: 0, byOperation: {}, byClient: {}, tokensByClient: {}, tokensIssued: 0 });
+const empty = (): StatsSnapshot => ({ total: 0, byOperation: {}, byClient: {}, tokensByClient: {}, tokensIssued: 0, rateLimited: 0 });
 
 export class CallStats {
   private stats = empty();
@@ -34,6 +39,11 @@ export class CallStats {
   /** An authenticated API request by `clientId`'s token. */
   byClient(clientId: string): void {
     this.stats.byClient[clientId] = (this.stats.byClient[clientId] ?? 0) + 1;
+  }
+
+  /** A request refused by the per-token limiter. */
+  rateLimited(): void {
+    this.stats.rateLimited++;
   }
 
   tokenIssued(clientId: string | undefined): void {

@@ -140,6 +140,7 @@ class Emulator {
     const window = (this.windows.get(token) ?? []).filter((t) => t > now - 60_000);
     this.windows.set(token, window);
     if (window.length >= limit) {
+      this.calls.rateLimited();
       const oldest = window[0] ?? now;
       return Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000));
     }

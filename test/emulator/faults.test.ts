@@ -104,10 +104,13 @@ describe("rate limits", () => {
     expect(body).toMatchObject({ status: 429, code: "too.many.requests.retry.after" });
     expect(body.message).toContain(`[${retryAfter}]`);
     expect(limited.headers.get("inin-correlation-id")).toBe(body.contextId);
+    // The stats tell the limiter's own refusals apart (tests assert that the app never meets it).
+    expect(emu.stats().rateLimited).toBe(1);
 
     const other = await fetchToken(url, DEMO.clients.bff);
     expect((await get(HOME_PATH, other)).status).toBe(200);
     expect((await get(HOME_PATH)).status).toBe(429); // the first token stays limited
+    expect(emu.stats().rateLimited).toBe(2);
   });
 
   it("p429 at rate 1: every API request is 429 with Retry-After", async () => {
@@ -118,6 +121,8 @@ describe("rate limits", () => {
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect(errorBodyOf(res.text).code).toBe("too.many.requests.retry.after");
     }
+    // An injected 429 is not the limiter's: only the limiter's refusals are counted as rate-limited.
+    expect(emu.stats().rateLimited).toBe(0);
   });
 
   it("p429 at rate 0.3: between 15% and 45% of 200 requests are 429", async () => {
@@ -322,7 +327,7 @@ describe("reset and stats", () => {
       revokeTokens: false,
       ...DEFAULT_KNOBS, // the realism knobs share this view (their values are pinned in knobs.test.ts)
     });
-    expect(await control(url, "GET", "stats")).toEqual({ total: 0, byOperation: {}, byClient: {}, tokensByClient: {}, tokensIssued: 0 });
+    expect(await control(url, "GET", "stats")).toEqual({ total: 0, byOperation: {}, byClient: {}, tokensByClient: {}, tokensIssued: 0, rateLimited: 0 });
     expect((await get(HOME_PATH)).status).toBe(401); // tokens were part of the old state
     const health = await control<{ status: string; users: number }>(url, "GET", "health");
     expect(health).toMatchObject({ status: "ok", org: DEMO.orgName, seed: 1 });
@@ -343,6 +348,7 @@ describe("reset and stats", () => {
     expect(stats).toEqual({
       total: 7,
       tokensIssued: 1,
+      rateLimited: 0,
       tokensByClient: { [DEMO.clients.misconfigured.id]: 1 },
       // Authenticated API requests, by the client that holds the token (the 401 above is nobody's).
       byClient: { [DEMO.clients.bff.id]: 4, [DEMO.clients.misconfigured.id]: 1 },

@@ -220,7 +220,8 @@ describe("the request budget toward Genesys, shared by two instances", () => {
       fetch(`${a.appUrl}/api/divisions/${DEMO.divisions.initech}/users`, { headers: { cookie: ben.header() }, signal: abort.signal }).catch(() => null),
       fetch(`${b.appUrl}/api/divisions/${DEMO.divisions.umbrella}/users`, { headers: { cookie: admin.header() }, signal: abort.signal }).catch(() => null),
     ];
-    await until(() => (emulator.stats().byClient[BFF] ?? 0) >= 20, 20_000, "the budget to be spent");
+    // Large fetches stop short of the reserve kept for other tenants (genesys/fair-scheduler.ts): 90 % of 20.
+    await until(() => (emulator.stats().byClient[BFF] ?? 0) >= 18, 20_000, "the budget to be spent");
     // Give both instances time to overspend, if they could.
     await new Promise((r) => setTimeout(r, 3_000));
     const spent = emulator.stats().byClient[BFF] ?? 0;
@@ -228,7 +229,8 @@ describe("the request budget toward Genesys, shared by two instances", () => {
     await Promise.all(pending);
     const rateLimited = Object.values(emulator.stats().byOperation).reduce((n, byStatus) => n + (byStatus["429"] ?? 0), 0);
     recordFigures("budget 20/min shared by 2 instances, 2 cold divisions", { bffCallsInWindow: spent, http429: rateLimited, bffTokens: emulator.stats().tokensByClient[BFF] ?? 0 });
-    expect(spent).toBe(20);
+    expect(spent).toBeGreaterThanOrEqual(18);
+    expect(spent).toBeLessThanOrEqual(20);
     expect(before).toBe(0);
     expect(rateLimited).toBe(0);
     expect(emulator.stats().tokensByClient[BFF]).toBe(1);

@@ -1,9 +1,11 @@
 import "server-only";
 
-import { fetchDivisionUncached, operatorAccess } from "@/lib/server/divisions";
+import { operatorAccess, refreshDivisionUsers, type AuthorizedDivision } from "@/lib/server/divisions";
 import { DIRECTORY_USER_VIEW, ROLE_VIEW, getBffClient, getCapabilities, adviceFor, capabilityAdvice, describePermission, divisionsWithPermission, appErrorFromUpstream, roleGrants, UpstreamError, type Role } from "@/lib/server/genesys";
-import { AppError, getEnv, isAppError } from "@/lib/server/platform";
+import { AppError, getEnv, isAppError, processSingleton } from "@/lib/server/platform";
 import type { CheckFailure, Check, Diagnostics, DivisionRow, DivisionTest } from "@/lib/shared/contract";
+
+import { DivisionTests } from "./division-tests";
 
 // The raw material of the admin diagnostics page: each check runs live against Genesys and, when it
 // fails, says what Genesys answered (code, message, correlation id) and what to do about it.
@@ -147,10 +149,26 @@ export async function runDiagnostics(): Promise<Diagnostics> {
   return { ranAt: new Date().toISOString(), config, token, tokenInfo, grants, divisions, capabilities: await capabilities };
 }
 
-/** Runs the real scoped search for one division, uncached, and reports what happened. */
+/**
+ * Divisions tested at once per instance: two lets an admin compare a failing division with a working one,
+ * and keeps a burst of tests from filling the budget's lanes (division-tests.ts).
+ */
+const MAX_DIVISIONS_UNDER_TEST = 2;
+
+/**
+ * Runs the real scoped fetch for one division afresh (sharing a test or load of it already running) and
+ * reports what happened; a test of one division too many is refused (429 rate_limited).
+ */
 export async function testDivision(divisionId: string): Promise<DivisionTest> {
+  const division = operatorAccess.forDiagnostics(divisionId);
+  const tests = processSingleton("division-tests", () => new DivisionTests<DivisionTest>(MAX_DIVISIONS_UNDER_TEST));
+  return tests.run(division.id, () => readAndReport(division));
+}
+
+async function readAndReport(division: AuthorizedDivision): Promise<DivisionTest> {
+  const divisionId = division.id;
   try {
-    const r = await fetchDivisionUncached(operatorAccess.forDiagnostics(divisionId));
+    const r = await refreshDivisionUsers(division);
     const iso = r.meta.isolation;
     return {
       ok: true,

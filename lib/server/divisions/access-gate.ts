@@ -101,6 +101,7 @@ export const operatorAccess = {
    */
   forDiagnostics(divisionId: string): AuthorizedDivision {
     assertDivisionId(divisionId);
-    return brand({ id: divisionId, name: "", description: "", homeDivision: false, userCount: null, reachable: true });
+    // Lower case, as the fetch reads it: an upper-case id shares the same cache entry and load.
+    return brand({ id: divisionId.toLowerCase(), name: "", description: "", homeDivision: false, userCount: null, reachable: true });
   },
 };

@@ -159,6 +159,15 @@ export class DivisionCache {
     return this.loadOrServeStale(divisionId, entry, options.onProgress);
   }
 
+  /**
+   * A fresh read for admin diagnostics: joins the division's load in flight (a test never doubles a fetch
+   * already running), else starts one, stored like any other. No minimum interval (diagnostics limits its
+   * own tests) and no stale answer on failure: the admin wants Genesys' own answer.
+   */
+  async refresh(divisionId: string, onProgress?: (p: FetchProgress) => void): Promise<DivisionUsers> {
+    return (await this.loadOrServeStale(divisionId, undefined, onProgress)).value;
+  }
+
   /** Progress of a load in flight for this division, or null when none is running. */
   progress(divisionId: string): FetchProgress | null {
     return this.flights.get(divisionId)?.progress ?? null;

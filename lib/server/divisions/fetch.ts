@@ -88,7 +88,8 @@ export async function fetchDivisionUsers(client: GenesysClient, divisionId: stri
   const started = now();
   let calls = 0;
   const progress = truthfulProgress(opts.onProgress);
-  const call: CallOptions = { deadlineAt: started + opts.deadlineMs, onCall: () => void calls++, onWait: progress.waiting, ...(opts.signal ? { signal: opts.signal } : {}) };
+  // The division is this fetch's lane: its calls take turns with other divisions' (genesys/fair-scheduler.ts).
+  const call: CallOptions = { deadlineAt: started + opts.deadlineMs, onCall: () => void calls++, onWait: progress.waiting, lane: id, ...(opts.signal ? { signal: opts.signal } : {}) };
   opts = { ...opts, onProgress: progress.report };
   progress.report({ phase: "starting", pagesDone: 0, pagesTotal: 0, rows: 0, expected: null });
   const capabilities = opts.capabilities ?? new Capabilities(client);

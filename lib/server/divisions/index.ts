@@ -10,4 +10,4 @@ export type { DirectoryDivision } from "./directory";
 export { isolationOf, payloadJson, toDivisionInfo, toDivisionSummary, toPayload } from "./dto";
 export { divisionCsv, EXPORT_HEADER, readExportView, userCsvRow } from "./export";
 export { assertDivisionId, type DivisionUsers, type FetchProgress, type UserDto } from "./fetch";
-export { fetchDivisionUncached, getDivisionUsers } from "./service";
+export { fetchDivisionUncached, getDivisionUsers, refreshDivisionUsers } from "./service";

@@ -59,7 +59,8 @@ export async function readOrgSnapshot(client: GenesysClient, opts: OrgPassOption
   const now = opts.now ?? Date.now;
   const started = now();
   let calls = 0;
-  const call: CallOptions = { deadlineAt: started + opts.deadlineMs, onCall: () => void calls++, ...(opts.signal ? { signal: opts.signal } : {}) };
+  // One lane for the pass, whichever divisions wait on it: it takes turns with them like any fetch.
+  const call: CallOptions = { deadlineAt: started + opts.deadlineMs, onCall: () => void calls++, lane: "org-snapshot", ...(opts.signal ? { signal: opts.signal } : {}) };
   let pagesBefore = 0;
   let pass: PassResult | null = null;
   let passes = 0;

@@ -49,7 +49,12 @@ export class DivisionService {
     return this.cache.get(division.id, options);
   }
 
-  /** Always fetches from Genesys, bypassing the cache (the export CLI, admin diagnostics). */
+  /** A fresh read from Genesys that shares any load of the division in flight, and is cached (admin diagnostics). */
+  refresh(division: AuthorizedDivision, onProgress?: (p: FetchProgress) => void): Promise<DivisionUsers> {
+    return this.cache.refresh(division.id, onProgress);
+  }
+
+  /** Always fetches from Genesys, bypassing the cache (the export CLI, in a process of its own). */
   fetchUncached(division: AuthorizedDivision, onProgress?: (p: FetchProgress) => void, signal?: AbortSignal): Promise<DivisionUsers> {
     return this.fetch(division.id, onProgress, signal);
   }
@@ -114,7 +119,12 @@ export function getDivisionUsers(division: AuthorizedDivision, options: { force?
   return getDivisionService().getUsers(division, options);
 }
 
-/** A division's users straight from Genesys (the export CLI, admin diagnostics). */
+/** A division's users read afresh, sharing a load in flight (admin diagnostics). */
+export function refreshDivisionUsers(division: AuthorizedDivision): Promise<DivisionUsers> {
+  return getDivisionService().refresh(division);
+}
+
+/** A division's users straight from Genesys (the export CLI). */
 export function fetchDivisionUncached(division: AuthorizedDivision, onProgress?: (p: FetchProgress) => void): Promise<DivisionUsers> {
   return getDivisionService().fetchUncached(division, onProgress);
 }

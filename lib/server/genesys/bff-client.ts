@@ -28,7 +28,8 @@ export function createBffClient(env: Env, shared?: SharedStore): GenesysClient {
   return new GenesysClient({
     genesys: env.genesys,
     fetch: env.fetch,
-    budget: new SharedBudget(shared, { window: shared.key("budget", client), pause: shared.key("budget-pause", client) }, perMinute, new SlidingWindowBudget(perMinute)),
+    // In flight at most: the transport's own timeout around each request (transport.ts), and a margin.
+    budget: new SharedBudget(shared, { window: shared.key("budget", client), pause: shared.key("budget-pause", client) }, perMinute, new SlidingWindowBudget(perMinute), env.fetch.requestTimeoutMs + 5_000),
     tokens: new SharedTokenSource(shared, { token: shared.key("token", client), lock: shared.key("token-login", client) }),
   });
 }

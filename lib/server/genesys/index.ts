@@ -6,6 +6,7 @@ export * from "./circuit-breaker";
 export * from "./client";
 export * from "./error-advice";
 export * from "./error-mapping";
+export * from "./fair-scheduler";
 export * from "./partition-planner";
 export * from "./permissions";
 export * from "./permitted-divisions";

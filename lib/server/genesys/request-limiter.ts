@@ -1,21 +1,33 @@
 import "server-only";
 
-// One concurrency limit and one per-minute request budget for every caller in the process, so that bursts
-// from many viewers cannot trip Genesys' 300 requests/minute/token. Behind interfaces so that the shared
-// (Redis) budget of shared-budget.ts can stand in when several instances share one token.
+// The per-minute request budget, so that the BFF never trips Genesys' 300 requests/minute/token. Who gets the
+// next grant, and when, is fair-scheduler.ts's business; the budget only counts. Behind an interface so that
+// the shared (Redis) budget of shared-budget.ts can stand in when several instances share one token.
+//
+// A grant counts from the moment its request is sent until one window after its answer came back. Genesys
+// counts a request at some moment between the two, which we cannot see; only a grant kept that long is sure
+// to have left Genesys' window too before the next request takes its place. (Counting from the grant alone
+// let requests granted early but sent late, or answered slowly, share Genesys' window with the next minute's:
+// the emulator's limiter refused some even with every fault off.)
 
-export interface RequestBudget {
-  /** Resolves when one more request may start within the budget; rejects if `signal` aborts first. */
-  take(signal?: AbortSignal): Promise<void>;
-  /** Genesys answered 429 with Retry-After: no grant for anyone until then (the limit is per token). */
-  pause?(ms: number): void;
-  /** About how long a request asking now would wait for its grant (0: none; absent: cannot tell). */
-  waitEstimateMs?(): number;
+/** One request's place in the window. */
+export interface Grant {
+  /** Its answer came (or the attempt ended): from now it counts for one more window. */
+  settle(): void;
 }
 
-export interface ConcurrencyLimit {
-  /** Resolves with a release function once a slot is free. */
-  acquire(signal?: AbortSignal): Promise<() => void>;
+/** A grant, or about how long until one may be had. */
+export type TakeResult = { grant: Grant; waitMs?: never } | { grant?: never; waitMs: number };
+
+export interface RequestBudget {
+  readonly perMinute: number;
+  /**
+   * A grant now if fewer than `ceiling` (at most perMinute) grants count in the window; never waits, since
+   * the scheduler decides who asks and when to ask again.
+   */
+  tryTake(ceiling: number): Promise<TakeResult>;
+  /** Genesys answered 429 with Retry-After: no grant for anyone until then (the limit is per token). */
+  pause?(ms: number): void;
 }
 
 export function abortError(signal: AbortSignal): unknown {
@@ -26,7 +38,7 @@ export function abortError(signal: AbortSignal): unknown {
  * Hands out grants in arrival order: each waiter queues behind the previous one, and `waitForRoom` decides
  * when the head of the queue may go. A waiter whose signal aborts leaves at once.
  */
-export abstract class FifoBudget implements RequestBudget {
+export abstract class FifoBudget {
   private queue: Promise<void> = Promise.resolve();
 
   protected abstract waitForRoom(signal?: AbortSignal): Promise<void>;
@@ -55,29 +67,33 @@ export abstract class FifoBudget implements RequestBudget {
   }
 }
 
-/** At most `perMinute` grants in any sliding 60-second window. */
-export class SlidingWindowBudget extends FifoBudget {
-  private readonly grants: number[] = [];
+/**
+ * At most `perMinute` grants in any sliding 60-second window. `tryTake` serves the scheduler (grants count
+ * until a window after they settle); `take` is a first-come queue whose grants count from the moment they
+ * are given (the STARTS_WITH sub-limit, taken before a call joins the scheduler).
+ */
+export class SlidingWindowBudget extends FifoBudget implements RequestBudget {
+  /** When each grant stops counting; Infinity while its request is in flight. */
+  private readonly grants: { until: number }[] = [];
 
   constructor(
-    private readonly perMinute: number,
+    readonly perMinute: number,
     private readonly now: () => number = Date.now,
     private readonly windowMs = 60_000,
   ) {
     super();
   }
 
+  async tryTake(ceiling: number): Promise<TakeResult> {
+    return this.takeNow(ceiling);
+  }
+
   protected async waitForRoom(signal?: AbortSignal): Promise<void> {
     for (;;) {
       if (signal?.aborted) throw abortError(signal);
-      const now = this.now();
-      this.expire(now);
-      if (this.grants.length < this.perMinute) {
-        this.grants.push(now);
-        return;
-      }
-      const wait = (this.grants[0] ?? now) + this.windowMs - now;
-      await sleep(Math.max(1, wait), signal);
+      const result = this.takeNow(this.perMinute);
+      if (result.grant) return result.grant.settle();
+      await sleep(result.waitMs, signal);
     }
   }
 
@@ -85,67 +101,49 @@ export class SlidingWindowBudget extends FifoBudget {
    * Counts a grant made elsewhere (by the shared budget), so that if this budget has to stand in for it, it
    * knows what this process already spent in the window.
    */
-  record(): void {
-    const now = this.now();
-    this.expire(now);
-    this.grants.push(now);
+  record(): Grant {
+    this.expire(this.now());
+    return this.add();
   }
 
   waitEstimateMs(): number {
     const now = this.now();
     this.expire(now);
-    if (this.grants.length < this.perMinute) return 0;
-    // The grants already given leave the window in order; a request asking now waits for the oldest one.
-    return Math.max(0, (this.grants[0] ?? now) + this.windowMs - now);
+    return this.grants.length < this.perMinute ? 0 : this.waitFor(this.perMinute, now);
   }
 
-  /** Grants used in the current window (for metrics and tests). */
+  /** Grants counting in the window now, in flight or settled (for metrics and tests). */
   used(): number {
+    this.expire(this.now());
+    return this.grants.length;
+  }
+
+  private takeNow(ceiling: number): TakeResult {
     const now = this.now();
-    return this.grants.filter((t) => t > now - this.windowMs).length;
+    this.expire(now);
+    if (this.grants.length < Math.min(ceiling, this.perMinute)) return { grant: this.add() };
+    return { waitMs: this.waitFor(Math.min(ceiling, this.perMinute), now) };
   }
 
-  private expire(now: number): void {
-    while (this.grants.length > 0 && (this.grants[0] ?? 0) <= now - this.windowMs) this.grants.shift();
-  }
-}
-
-export class Semaphore implements ConcurrencyLimit {
-  private active = 0;
-  private readonly waiters: (() => void)[] = [];
-
-  constructor(private readonly limit: number) {}
-
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    if (this.active >= this.limit) {
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          const i = this.waiters.indexOf(go);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(abortError(signal as AbortSignal));
-        };
-        const go = () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        };
-        if (signal?.aborted) return onAbort();
-        signal?.addEventListener("abort", onAbort, { once: true });
-        this.waiters.push(go);
-      });
-    } else this.active++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiters.shift();
-      // Hand the slot straight to the next waiter, so `active` never dips and lets a newcomer jump the queue.
-      if (next) next();
-      else this.active--;
+  private add(): Grant {
+    const entry = { until: Number.POSITIVE_INFINITY };
+    this.grants.push(entry);
+    return {
+      settle: () => {
+        if (entry.until === Number.POSITIVE_INFINITY) entry.until = this.now() + this.windowMs;
+      },
     };
   }
 
-  inUse(): number {
-    return this.active;
+  /** Until enough grants leave for the count to drop below `ceiling`; a window when only requests in flight hold it (their answers wake the scheduler sooner). */
+  private waitFor(ceiling: number, now: number): number {
+    const ends = this.grants.map((g) => g.until).sort((a, b) => a - b);
+    const end = ends[this.grants.length - ceiling] ?? now + this.windowMs;
+    return Math.max(1, Number.isFinite(end) ? end - now : this.windowMs);
+  }
+
+  private expire(now: number): void {
+    for (let i = this.grants.length - 1; i >= 0; i--) if ((this.grants[i]?.until ?? 0) <= now) this.grants.splice(i, 1);
   }
 }
 

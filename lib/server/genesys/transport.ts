@@ -5,16 +5,18 @@ import type { ZodType } from "zod";
 import { awaitWithoutSlot, getMetrics, type FetchConfig, type GenesysConfig } from "@/lib/server/platform";
 
 import { CircuitBreaker } from "./circuit-breaker";
-import { SlidingWindowBudget, Semaphore, sleep, type ConcurrencyLimit, type RequestBudget } from "./request-limiter";
+import { FairScheduler, GENERAL_LANE, type Ticket } from "./fair-scheduler";
+import { SlidingWindowBudget, sleep, type RequestBudget } from "./request-limiter";
 import { decideRetry, type RetryDecision } from "./retry-policy";
 import { createSdkClient, isExtendedResponse, type SdkClient } from "./sdk";
 import { accessTokenOf, issuedToken, OWN_TOKENS, type IssuedToken, type TokenSource } from "./token-source";
 import { logUpstreamCall, withTimeout } from "./upstream-call";
 import { toUpstreamError, UpstreamError } from "./upstream-error";
 
-// How every call reaches Genesys (client.ts holds the operations): the shared budget and concurrency limit, a
-// per-request timeout, retries (429 with Retry-After, 5xx, timeouts, network and malformed bodies; never
-// other 4xx), one token refresh on 401, and typed errors.
+// How every call reaches Genesys (client.ts holds the operations): its turn from the fair scheduler over the
+// shared budget and concurrency limit (fair-scheduler.ts), a per-request timeout, retries (429 with
+// Retry-After, 5xx, timeouts, network and malformed bodies; never other 4xx), one token refresh on 401, and
+// typed errors.
 
 /** Per-fetch options: cancellation, an overall deadline, and a hook to count upstream calls. */
 export interface CallOptions {
@@ -22,6 +24,8 @@ export interface CallOptions {
   /** Epoch ms after which no retry starts. */
   deadlineAt?: number;
   onCall?: (operation: string, status: number) => void;
+  /** Whose work this is (a division's fetch, the org snapshot): lanes share the budget fairly (fair-scheduler.ts). */
+  lane?: string;
   /** Told when the call must wait before it may be sent (Genesys' Retry-After, or the per-minute budget), and null when it goes. */
   onWait?: (wait: UpstreamWait | null) => void;
 }
@@ -51,7 +55,6 @@ export interface GenesysClientDeps {
    */
   userToken?: string;
   budget?: RequestBudget;
-  limit?: ConcurrencyLimit;
   tokens?: TokenSource;
   now?: () => number;
   random?: () => number;
@@ -60,7 +63,7 @@ export interface GenesysClientDeps {
 export class GenesysTransport {
   readonly sdkClient: SdkClient;
   private readonly budget: RequestBudget;
-  private readonly limit: ConcurrencyLimit;
+  private readonly scheduler: FairScheduler;
   private readonly now: () => number;
   private readonly random: () => number;
   private token: IssuedToken | null = null;
@@ -76,8 +79,8 @@ export class GenesysTransport {
   constructor(private readonly deps: GenesysClientDeps) {
     this.sdkClient = createSdkClient(deps.genesys, deps.fetch.requestTimeoutMs);
     this.budget = deps.budget ?? new SlidingWindowBudget(deps.fetch.requestsPerMinute);
-    this.limit = deps.limit ?? new Semaphore(deps.fetch.concurrency);
     this.now = deps.now ?? Date.now;
+    this.scheduler = new FairScheduler({ budget: this.budget, concurrency: deps.fetch.concurrency, now: this.now });
     this.random = deps.random ?? Math.random;
     this.breaker = new CircuitBreaker(this.now);
     this.tokens = deps.tokens ?? OWN_TOKENS;
@@ -151,25 +154,26 @@ export class GenesysTransport {
   }
 
   private async attempt<T>(operation: string, schema: ZodType<T>, run: () => Promise<unknown>, opts: CallOptions): Promise<{ data: T; correlationId?: string }> {
-    let release: (() => void) | undefined;
+    let ticket: Ticket | undefined;
     let status = 0;
     let correlationId: string | undefined;
     let failure: UpstreamError | undefined;
     let token: string | undefined;
     let sentAt = this.now();
     try {
-      // All the waiting (pause, budget, concurrency, token, Genesys' answer) gives the request's admission
-      // slot back meanwhile; reading the answer below is CPU work again.
+      // All the waiting (pause, turn, token, Genesys' answer) gives the request's admission slot back
+      // meanwhile; reading the answer below is CPU work again.
       const response = await awaitWithoutSlot(
         (async () => {
           const pause = this.pausedUntil - this.now();
           if (pause >= WAIT_WORTH_SAYING_MS) opts.onWait?.({ reason: "rate-limit", seconds: Math.ceil(pause / 1000) });
           if (pause > 0) await sleep(pause, opts.signal);
-          const queued = this.budget.waitEstimateMs?.() ?? 0;
+          const lane = opts.lane ?? GENERAL_LANE;
+          const queued = this.scheduler.waitEstimateMs(lane);
           if (queued >= WAIT_WORTH_SAYING_MS) opts.onWait?.({ reason: "budget", seconds: Math.ceil(queued / 1000) });
-          await this.budget.take(opts.signal);
+          // The slot and the grant together, just before sending: a grant never waits for a connection.
+          ticket = await this.scheduler.admit(lane, opts.signal);
           if (pause >= WAIT_WORTH_SAYING_MS || queued >= WAIT_WORTH_SAYING_MS) opts.onWait?.(null);
-          release = await this.limit.acquire(opts.signal);
           sentAt = this.now();
           token = await this.accessToken();
           this.sdkClient.setAccessToken(token);
@@ -187,15 +191,16 @@ export class GenesysTransport {
       return { data: parsed.data, ...(correlationId !== undefined ? { correlationId } : {}) };
     } catch (raw) {
       // Aborted while still waiting for its turn: nothing was sent, nothing to count.
-      if (release === undefined) throw raw;
+      if (ticket === undefined) throw raw;
       failure = raw instanceof UpstreamError ? raw : toUpstreamError(raw, operation);
       status = failure.status;
       correlationId ??= failure.correlationId;
       if (failure.status === 401 && token !== undefined) this.refusedToken.set(failure, token);
       throw failure;
     } finally {
-      if (release !== undefined) {
-        release();
+      if (ticket !== undefined) {
+        // The answer is in: the grant's last window starts now (request-limiter.ts says why).
+        ticket.done();
         this.count(operation, status);
         logUpstreamCall({ operation, status, durationMs: this.now() - sentAt, correlationId, failure, staff: this.deps.userToken !== undefined });
         opts.onCall?.(operation, status);

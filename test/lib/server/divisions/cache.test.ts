@@ -128,6 +128,36 @@ describe("DivisionCache", () => {
     expect(t.cache.progress("d")).toBeNull();
   });
 
+  it("refresh (admin diagnostics) joins a load in flight instead of starting another, and ignores the forced-refresh interval", async () => {
+    const t = setup({ forceMs: 30_000 });
+    let release: (v: DivisionUsers) => void = () => undefined;
+    t.setLoader(() => new Promise((r) => (release = r)));
+    const viewer = t.cache.get("d");
+    const tests = [t.cache.refresh("d"), t.cache.refresh("d")];
+    await Promise.resolve();
+    release(result("shared"));
+    const [seen, ...tested] = await Promise.all([viewer, ...tests]);
+    expect(t.loads()).toBe(1);
+    expect(tested.every((v) => v === seen?.value)).toBe(true);
+
+    // Not a manager's forced refresh: no minimum interval, and what it read is cached for everyone.
+    t.setLoader(async () => result("again"));
+    await t.cache.get("d", { force: true });
+    expect((await t.cache.refresh("d")).division.name).toBe("again");
+    expect(t.loads()).toBe(3);
+    expect((await t.cache.get("d")).freshness).toBe("fresh");
+  });
+
+  it("refresh reports the upstream's failure rather than serving the stale list", async () => {
+    const t = setup({ ttlMs: 1_000, staleMs: 100_000 });
+    await t.cache.get("d");
+    t.advance(5_000);
+    t.setLoader(async () => {
+      throw new AppError("upstream_unavailable", "down");
+    });
+    await expect(t.cache.refresh("d")).rejects.toMatchObject({ code: "upstream_unavailable" });
+  });
+
   it("bounds memory: the least recently used division is evicted", async () => {
     const t = setup({ maxEntries: 2 });
     await t.cache.get("a");

@@ -1,9 +1,9 @@
-// The process-wide request budget and concurrency limit. Time is faked (vi.useFakeTimers) and the budget is
+// The process-wide request budget (the concurrency limit and who goes next: fair-scheduler.test.ts). Time is faked (vi.useFakeTimers) and the budget is
 // given the faked clock explicitly, so minute-long windows run in milliseconds and every grant time is exact.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { createRandom } from "@/emulator/prng";
-import { Semaphore, sleep, SlidingWindowBudget } from "@/lib/server/genesys/request-limiter";
+import { sleep, SlidingWindowBudget } from "@/lib/server/genesys/request-limiter";
 
 const WINDOW = 60_000;
 const clock = () => Date.now();
@@ -138,6 +138,41 @@ describe("SlidingWindowBudget", () => {
     expect(times).toEqual([WINDOW]);
   });
 
+  it("tryTake: a grant counts while its request is in flight and for one window after it settles", async () => {
+    const budget = new SlidingWindowBudget(2, clock);
+    const first = await budget.tryTake(2);
+    const second = await budget.tryTake(2);
+    if (!first.grant || !second.grant) throw new Error("the first two should be granted");
+    // In flight for five minutes: still counted, however old the grant.
+    await vi.advanceTimersByTimeAsync(5 * WINDOW);
+    expect(await budget.tryTake(2)).toEqual({ waitMs: WINDOW });
+    first.grant.settle();
+    await vi.advanceTimersByTimeAsync(WINDOW - 1);
+    expect(await budget.tryTake(2)).toEqual({ waitMs: 1 });
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await budget.tryTake(2)).grant).toBeDefined();
+    // Settling twice does not move the grant's end.
+    second.grant.settle();
+    await vi.advanceTimersByTimeAsync(10_000);
+    second.grant.settle();
+    await vi.advanceTimersByTimeAsync(WINDOW - 10_000);
+    expect(budget.used()).toBe(1);
+  });
+
+  it("tryTake refuses at a ceiling below the budget, and says when the count will drop below it", async () => {
+    const budget = new SlidingWindowBudget(5, clock);
+    for (let i = 0; i < 4; i++) {
+      (await budget.tryTake(5)).grant?.settle();
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    // 4 in the window, taken at 0, 1, 2 and 3 s: below 3 once two have left, at 61 s.
+    expect(await budget.tryTake(3)).toEqual({ waitMs: WINDOW + 1_000 - 4_000 });
+    expect((await budget.tryTake(5)).grant).toBeDefined();
+    expect(await budget.tryTake(5)).toEqual({ waitMs: WINDOW - 4_000 });
+    // A ceiling above the budget is the budget.
+    expect((await budget.tryTake(50)).grant).toBeUndefined();
+  });
+
   it("rejects promptly a waiter that aborts while still queued behind another waiter", async () => {
     const budget = new SlidingWindowBudget(1, clock);
     const start = Date.now();
@@ -158,150 +193,6 @@ describe("SlidingWindowBudget", () => {
     await Promise.all([second, fourth]);
     // …and it consumed no grant: the fourth request follows the second by exactly one window.
     expect(times).toEqual({ second: WINDOW, fourth: 2 * WINDOW });
-  });
-});
-
-describe("Semaphore", () => {
-  it("never runs more than its limit at once under 200 concurrent tasks, and runs them all", async () => {
-    for (const limit of [1, 3, 16]) {
-      const semaphore = new Semaphore(limit);
-      const random = prng(limit);
-      let active = 0;
-      let peak = 0;
-      let done = 0;
-      const tasks = Array.from({ length: 200 }, async () => {
-        const release = await semaphore.acquire();
-        try {
-          active++;
-          peak = Math.max(peak, active);
-          expect(active).toBeLessThanOrEqual(limit);
-          expect(semaphore.inUse()).toBeLessThanOrEqual(limit);
-          // Mix synchronous, microtask and timer-length holds.
-          const hold = random();
-          if (hold < 0.3) await Promise.resolve();
-          else if (hold < 0.9) await sleep(Math.floor(random() * 3));
-          done++;
-        } finally {
-          active--;
-          release();
-        }
-      });
-      await Promise.all(tasks);
-      expect(done).toBe(200);
-      expect(peak).toBe(limit);
-      expect(semaphore.inUse()).toBe(0);
-    }
-  });
-
-  it("hands slots to waiters in FIFO order", async () => {
-    const semaphore = new Semaphore(2);
-    const first = await semaphore.acquire();
-    const second = await semaphore.acquire();
-    const order: number[] = [];
-    const releases: (() => void)[] = [];
-    const waiters = Array.from({ length: 6 }, (_, i) =>
-      semaphore.acquire().then((release) => {
-        order.push(i);
-        releases.push(release);
-      }),
-    );
-    await Promise.resolve();
-    expect(order).toEqual([]);
-    first();
-    await vi.waitFor(() => expect(order).toEqual([0]));
-    second();
-    await vi.waitFor(() => expect(order).toEqual([0, 1]));
-    // Releasing in any order still hands slots out in arrival order.
-    releases[1]?.();
-    releases[0]?.();
-    await vi.waitFor(() => expect(order).toEqual([0, 1, 2, 3]));
-    for (const release of [...releases]) release();
-    await Promise.all(waiters);
-    for (const release of releases) release();
-    expect(order).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(semaphore.inUse()).toBe(0);
-  });
-
-  it("a slot handed to a waiter cannot be taken by a newcomer first", async () => {
-    const semaphore = new Semaphore(1);
-    const holder = await semaphore.acquire();
-    const order: string[] = [];
-    const waiter = semaphore.acquire().then((release) => {
-      order.push("waiter");
-      release();
-    });
-    holder();
-    // In the same tick as the release, a newcomer arrives: it must queue behind the waiter.
-    const newcomer = semaphore.acquire().then((release) => {
-      order.push("newcomer");
-      release();
-    });
-    await Promise.all([waiter, newcomer]);
-    expect(order).toEqual(["waiter", "newcomer"]);
-    expect(semaphore.inUse()).toBe(0);
-  });
-
-  it("releasing twice frees only one slot", async () => {
-    const semaphore = new Semaphore(1);
-    const release = await semaphore.acquire();
-    release();
-    release();
-    expect(semaphore.inUse()).toBe(0);
-    const a = await semaphore.acquire();
-    const b = track(semaphore.acquire());
-    await Promise.resolve();
-    expect(semaphore.inUse()).toBe(1);
-    expect(b.state()).toBe("pending");
-    a();
-    a();
-    await vi.waitFor(() => expect(b.state()).toBe("resolved"));
-    expect(semaphore.inUse()).toBe(1);
-  });
-
-  it("rejects a waiter whose signal aborts, removes it from the queue, and gives the slot to the next waiter", async () => {
-    const semaphore = new Semaphore(1);
-    const holder = await semaphore.acquire();
-    const controller = new AbortController();
-    const aborted = track(semaphore.acquire(controller.signal));
-    const order: string[] = [];
-    const next = semaphore.acquire().then((release) => {
-      order.push("next");
-      return release;
-    });
-    const reason = new Error("cancelled");
-    controller.abort(reason);
-    await vi.waitFor(() => expect(aborted.state()).toBe("rejected"));
-    expect(aborted.error()).toBe(reason);
-    expect(semaphore.inUse()).toBe(1);
-    holder();
-    const release = await next;
-    expect(order).toEqual(["next"]);
-    expect(semaphore.inUse()).toBe(1);
-    release();
-    expect(semaphore.inUse()).toBe(0);
-  });
-
-  it("rejects at once when the signal is already aborted and the limit is reached", async () => {
-    const semaphore = new Semaphore(1);
-    const holder = await semaphore.acquire();
-    const controller = new AbortController();
-    controller.abort(new Error("gone"));
-    await expect(semaphore.acquire(controller.signal)).rejects.toThrow("gone");
-    holder();
-    expect(semaphore.inUse()).toBe(0);
-  });
-
-  it("an abort after the slot was handed over changes nothing", async () => {
-    const semaphore = new Semaphore(1);
-    const holder = await semaphore.acquire();
-    const controller = new AbortController();
-    const waiting = semaphore.acquire(controller.signal);
-    holder();
-    const release = await waiting;
-    controller.abort(new Error("too late"));
-    expect(semaphore.inUse()).toBe(1);
-    release();
-    expect(semaphore.inUse()).toBe(0);
   });
 });
 
