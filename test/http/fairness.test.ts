@@ -24,12 +24,9 @@ const PER_MINUTE = 60;
 /** "Within a few seconds": the refresh alone takes about 1 s at this latency. */
 const ACME_REFRESH_MAX_MS = 5_000;
 
-/**
- * A manager's forced refresh of a division: the one place that knows how it is asked for (another change
- * moves it from `GET ?refresh=1` to a POST; switch it here).
- */
+/** A manager's forced refresh of a division (the page's Refresh button). */
 function forceRefresh(app: string, divisionId: string, jar: CookieJar) {
-  return sendText(`${app}/api/divisions/${divisionId}/users?refresh=1`, { jar });
+  return sendText(`${app}/api/divisions/${divisionId}/users`, { method: "POST", jar });
 }
 
 /** An admin's diagnostics test of a division; no client timeout, as it may outlast a budget window. */
