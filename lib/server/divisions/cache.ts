@@ -142,7 +142,12 @@ export class DivisionCache {
       return this.loadOrServeStale(divisionId, entry, options.onProgress);
     }
 
-    if (entry && age < this.opts.ttlMs) {
+    // A result whose pages or count did not add up is never fresh: the next request gets it at once, labelled
+    // stale, and starts a refetch. Its rows were each confirmed when it was fetched, so serving it is safe; only
+    // its completeness is in doubt, which a fresh label would hide for the whole TTL, while a refetch before
+    // answering would make every viewer of a division whose directory keeps changing wait a full fetch.
+    const freshForMs = entry?.value.meta.consistent === false ? 0 : this.opts.ttlMs;
+    if (entry && age < freshForMs) {
       this.stats.hits++;
       getMetrics().cacheRequests.inc({ result: "hit" });
       return { value: entry.value, freshness: "fresh", ageMs: age, revalidating: this.flights.has(divisionId) };

@@ -7,7 +7,8 @@ import { SEARCH_PAGE_SIZE, SEARCH_RESULT_WINDOW, type CapabilityValue } from "@/
 //   call): about 2 calls per 100 users of this division;
 // - "snapshot": one paged pass over the org's active users (GET /api/v2/users?state=active, 500 a page,
 //   live directory, shared by every division) plus a search for the division's inactive users: about 1
-//   call per 500 users of the org, nothing when a fresh pass is cached.
+//   call per 500 users of the org. A cached pass began before this fetch's search, so it only proposes
+//   members: they are re-read (1 call per 100), or the org listed anew when that costs fewer calls.
 
 export type Strategy = "search" | "snapshot";
 
@@ -19,7 +20,7 @@ export interface PlanInput {
   expected: number | null;
   /** Users of the whole org (null: unknown). */
   orgUsers: number | null;
-  /** A fresh org snapshot is cached: the snapshot way costs only the inactive search. */
+  /** A fresh org snapshot that added up is cached: the snapshot way costs the inactive search and confirming its members. */
   snapshotCached: boolean;
   sortById: CapabilityValue<"sortById">;
   startsWithId: CapabilityValue<"startsWithId">;
@@ -37,15 +38,17 @@ export function searchCalls(users: number): number {
   return pages + Math.ceil(users / 100);
 }
 
-export function snapshotCalls(orgUsers: number | null, cached: boolean): number | null {
+export function snapshotCalls(orgUsers: number | null, cached: boolean, divisionUsers: number | null): number | null {
+  const pass = orgUsers === null ? null : Math.max(1, Math.ceil(orgUsers / LISTING_PAGE_SIZE));
   // The inactive search: one page and its re-read in the usual case.
-  if (cached) return 2;
-  return orgUsers === null ? null : Math.max(1, Math.ceil(orgUsers / LISTING_PAGE_SIZE)) + 2;
+  if (!cached) return pass === null ? null : pass + 2;
+  const confirm = [divisionUsers === null ? null : Math.ceil(divisionUsers / 100), pass].filter((n): n is number => n !== null);
+  return confirm.length === 0 ? null : Math.min(...confirm) + 2;
 }
 
 export function planFetch(input: PlanInput): Plan {
   const search = input.expected === null ? null : searchCalls(input.expected);
-  const snapshot = snapshotCalls(input.orgUsers, input.snapshotCached);
+  const snapshot = snapshotCalls(input.orgUsers, input.snapshotCached, input.expected);
   const estimate = { search, snapshot };
   const n = input.expected ?? 0;
   if (n > SEARCH_PAGE_SIZE && input.sortById !== "ok") {

@@ -13,16 +13,17 @@ import {
   type CallOptions,
   type CapabilityValue,
   type GenesysClient,
-  type UpstreamWait,
 } from "@/lib/server/genesys";
 import { AppError } from "@/lib/server/platform";
 import type { FetchProgress, UserDto } from "@/lib/shared/contract";
 
+import { readAfter, readCalls, readDirectory, readMark } from "./confirm";
 import { LISTING_PAGE_SIZE, planFetch, type Plan } from "./fetch-plan";
+import { truthfulProgress } from "./fetch-progress";
 import type { DivisionUsers, FetchOptions } from "./fetch-types";
 import { OrgSnapshotSource } from "./org-snapshot";
 import { CapabilityNeeded, SearchRun, type SearchScope } from "./search-run";
-import { verifyMembership } from "./verify";
+import { verifyMembership, type Listed } from "./verify";
 
 // Given a division, return exactly its users: all of them, none of another division's, as fast as the
 // upstream allows, relying only on what the org is known to support; when that is impossible, say so
@@ -123,7 +124,7 @@ export async function fetchDivisionUsers(client: GenesysClient, divisionId: stri
 
   const plan: Plan = opts.strategy
     ? { strategy: opts.strategy, reason: "chosen by the caller", estimate: { search: null, snapshot: null } }
-    : planFetch({ expected: ctx.expected, orgUsers: opts.orgUsers ?? null, snapshotCached: ctx.snapshot.peek() !== null, ...ctx.org });
+    : planFetch({ expected: ctx.expected, orgUsers: opts.orgUsers ?? null, snapshotCached: ctx.snapshot.peek()?.consistent === true, ...ctx.org });
   try {
     const read = plan.strategy === "search" ? await bySearchOrSnapshot(ctx) : await bySnapshot(ctx);
     return await finish(ctx, read, plan, started, now, () => calls + ctx.passCalls);
@@ -132,65 +133,48 @@ export async function fetchDivisionUsers(client: GenesysClient, divisionId: stri
   }
 }
 
-/**
- * Progress as it is: each report carries whether the fetch is waiting for Genesys (Retry-After or the
- * request budget) and for how long, and a wait is reported when it starts, not with the next page.
- */
-function truthfulProgress(onProgress: FetchOptions["onProgress"]) {
-  let last: FetchProgress = { phase: "starting", pagesDone: 0, pagesTotal: 0, rows: 0, expected: null };
-  let wait: UpstreamWait | null = null;
-  const emit = () => onProgress?.(wait ? { ...last, waiting: wait } : last);
-  return {
-    report(p: FetchProgress): void {
-      last = p;
-      if (p.phase === "done") wait = null;
-      emit();
-    },
-    waiting(w: UpstreamWait | null): void {
-      if (w === null && wait === null) return;
-      wait = w;
-      emit();
-    },
-  };
-}
-
 /** The rows a strategy read, before the isolation step. */
 interface Read {
   run: SearchRun;
   consistent: boolean;
   attempts: number;
-  /** Members the live directory listed (snapshot strategy). */
-  confirmed: readonly ApiUser[];
+  /** `readMark()` after the last search page: only a read made after it confirms a row (confirm.ts). */
+  searchEnded: number;
+  /** Members the org pass listed (snapshot strategy; none otherwise). */
+  listed: Listed;
   strategy: Plan["strategy"];
   notes: string[];
 }
+
+type SearchRead = Omit<Read, "listed" | "strategy">;
+
+const NONE_LISTED: Listed = { users: [], current: false };
 
 function scope(ctx: Context, states: SearchScope["states"]): SearchScope {
   return { states, sorted: ctx.org.sortById === "ok", canPartition: ctx.org.startsWithId === "ok" };
 }
 
 /** Search passes (up to MAX_ATTEMPTS while the pages do not add up) over the members in `states`. */
-async function searchPasses(ctx: Context, states: SearchScope["states"]): Promise<Omit<Read, "confirmed" | "strategy">> {
+async function searchPasses(ctx: Context, states: SearchScope["states"]): Promise<SearchRead> {
   const notes: string[] = [];
   let run: SearchRun | undefined;
   let consistent = false;
   let attempts = 0;
-  // Progress counts the org pass's pages too (snapshot strategy), so the bar only ever moves forward.
+  // Progress counts the org pass's pages too, so the bar only ever moves forward.
   const onProgress = (p: FetchProgress) => ctx.opts.onProgress?.({ ...p, pagesDone: p.pagesDone + ctx.tally.done, pagesTotal: p.pagesTotal + ctx.tally.total });
   for (attempts = 1; attempts <= MAX_ATTEMPTS; attempts++) {
     run = new SearchRun(ctx.client, ctx.division.id, { ...ctx.opts, onProgress }, ctx.call, ctx.expected, scope(ctx, states));
     consistent = await run.partition(WHOLE, 0);
-    await Promise.all(run.pending);
     notes.push(...run.notes);
     if (consistent) break;
   }
-  return { run: run as SearchRun, consistent, attempts: Math.min(attempts, MAX_ATTEMPTS), notes };
+  return { run: run as SearchRun, consistent, attempts: Math.min(attempts, MAX_ATTEMPTS), searchEnded: readMark(), notes };
 }
 
 async function bySearchOrSnapshot(ctx: Context): Promise<Read> {
   try {
     const read = await searchPasses(ctx, MEMBER_STATES);
-    if (read.consistent) return { ...read, confirmed: [], strategy: "search" };
+    if (read.consistent) return { ...read, listed: NONE_LISTED, strategy: "search" };
     // Pages that never added up (an order not honoured after all, or a directory changing under us): the
     // active members come from the live directory instead, and only the inactive ones from search.
     return { ...(await bySnapshot(ctx)), notes: [...read.notes, "the search pages never added up; active users were read from the live directory instead"] };
@@ -202,24 +186,24 @@ async function bySearchOrSnapshot(ctx: Context): Promise<Read> {
 
 /** Active members from one pass over the live directory; inactive ones by search, each confirmed by re-read. */
 async function bySnapshot(ctx: Context): Promise<Read> {
-  // A cached pass is as current as any cached answer. A new one is read after the search, so that it sees
-  // the directory as the search left it.
   const cached = ctx.snapshot.peek();
   if (!cached) ctx.tally.total = Math.ceil((ctx.opts.orgUsers ?? 0) / LISTING_PAGE_SIZE);
   let searched: SearchRun | undefined;
   const pass = async (force: boolean) => {
+    // Pages of an earlier pass stay counted: the bar only ever moves forward.
+    const before = ctx.tally.done;
     const snapshot = await ctx.snapshot.get({
       force,
       ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
       onProgress: (p) => {
-        ctx.tally = { done: p.pagesDone, total: p.pagesTotal };
+        ctx.tally = { done: before + p.pagesDone, total: before + p.pagesTotal };
         searched?.progress("searching");
       },
     });
     ctx.passCalls += snapshot.upstreamCalls;
     return snapshot;
   };
-  let read: Omit<Read, "confirmed" | "strategy">;
+  let read: SearchRead;
   try {
     read = await searchPasses(ctx, ["inactive"]);
     searched = read.run;
@@ -234,26 +218,51 @@ async function bySnapshot(ctx: Context): Promise<Read> {
       details: { divisionId: ctx.division.id, divisionName: ctx.division.name, capability: "sortById" },
     });
   }
-  // The search saw the directory change while it paged: a cached pass may be out of date too.
-  const snapshot = cached && read.attempts === 1 ? cached : await pass(read.attempts > 1);
-  const confirmed = snapshot.byDivision.get(ctx.division.id) ?? [];
+  // A cached pass that added up is as good a proposal as a new one, but only a pass begun after the last search
+  // page confirms what it lists; one that did not add up is read anew (else every refetch would repeat it).
+  let snapshot = cached?.consistent && read.attempts === 1 ? cached : await pass(cached !== null || read.attempts > 1);
+  let members = snapshot.byDivision.get(ctx.division.id) ?? [];
+  // Whichever confirms this division's members with fewer calls: re-reading them, or a new pass of the org.
+  if (ctx.opts.mode !== "search-only" && !readAfter(snapshot, read.searchEnded) && readCalls(members.length) > snapshot.pages / snapshot.passes) {
+    snapshot = await pass(true);
+    members = snapshot.byDivision.get(ctx.division.id) ?? [];
+  }
   const notes = snapshot.consistent ? [] : ["the org's active-user listing changed while it was read"];
-  return { ...read, consistent: read.consistent && snapshot.consistent, confirmed, strategy: "snapshot", notes: [...notes, ...read.notes] };
+  const listed = { users: members, current: readAfter(snapshot, read.searchEnded) };
+  return { ...read, consistent: read.consistent && snapshot.consistent, listed, strategy: "snapshot", notes: [...notes, ...read.notes] };
+}
+
+/**
+ * The confirming read after the last search page: every search row, and every listed user of a pass begun
+ * before it. Not shown as progress: the bar counts search and listing pages.
+ */
+function confirmingRead(ctx: Context, read: Read): Promise<Map<string, ApiUser | null>> {
+  if (ctx.opts.mode === "search-only") return Promise.resolve(new Map());
+  return readDirectory(ctx.client, [...read.run.rows.keys(), ...(read.listed.current ? [] : read.listed.users.map((u) => u.id))], ctx.call);
 }
 
 async function finish(ctx: Context, read: Read, plan: Plan, started: number, now: () => number, calls: () => number): Promise<DivisionUsers> {
   const { run, opts } = { run: read.run, opts: ctx.opts };
   const notes = [...read.notes];
+  const directory = await confirmingRead(ctx, read);
   const membership = await verifyMembership(
     ctx.client,
     ctx.division,
-    { rows: run.rows, directory: run.directory, dropped: run.dropped.values(), consistent: read.consistent, confirmed: read.confirmed },
+    { rows: run.rows, directory, dropped: run.dropped.values(), consistent: read.consistent, listed: read.listed },
     {
       mode: opts.mode,
       call: ctx.call,
       expected: ctx.expected,
       countStates: ctx.org.countStates,
-      activeFromDirectory: read.strategy === "snapshot" ? null : async () => (await ctx.snapshot.get()).byDivision.get(ctx.division.id) ?? [],
+      activeFromDirectory: read.listed.current
+        ? null
+        : async (force) => {
+            const asked = readMark();
+            const snapshot = await ctx.snapshot.get({ force, ...(opts.signal ? { signal: opts.signal } : {}) });
+            // Counted when this fetch waited for the whole pass (not a cached one).
+            if (readAfter(snapshot, asked)) ctx.passCalls += snapshot.upstreamCalls;
+            return { users: snapshot.byDivision.get(ctx.division.id) ?? [], current: readAfter(snapshot, read.searchEnded) };
+          },
       onReconcile: () => run.progress("reconciling"),
     },
   );
@@ -279,7 +288,7 @@ async function finish(ctx: Context, read: Read, plan: Plan, started: number, now
       consistencyNotes: notes,
       isolation: {
         mode: opts.mode,
-        checked: run.rows.size + run.dropped.size + read.confirmed.length,
+        checked: run.rows.size + run.dropped.size + read.listed.users.length,
         verified: opts.mode === "search-only" ? 0 : members.size,
         dropped,
         addedFromDirectory,

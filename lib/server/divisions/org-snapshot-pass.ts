@@ -32,6 +32,19 @@ export interface OrgSnapshot {
   upstreamCalls: number;
   fetchedAt: string;
   durationMs: number;
+  /**
+   * `readMark()` when this process began the pass; absent for a pass another instance read (Redis). A fetch
+   * trusts the pass's divisions only when the pass began after its last search page (fetch.ts).
+   */
+  readStartedAt?: number;
+}
+
+/**
+ * A point in this process's order of reads: monotonic and finer than a millisecond, where wall clocks step and
+ * differ between instances. Equal marks do not say which came first, so a tie never counts as "after".
+ */
+export function readMark(): number {
+  return performance.now();
 }
 
 export interface OrgPassOptions {
@@ -57,6 +70,7 @@ const MAX_PASSES = 2;
 /** The org's active users by division: one pass, or two when the first did not add up (then `consistent` says whether the second did). */
 export async function readOrgSnapshot(client: GenesysClient, opts: OrgPassOptions): Promise<OrgSnapshot> {
   const now = opts.now ?? Date.now;
+  const readStartedAt = readMark();
   const started = now();
   let calls = 0;
   // One lane for the pass, whichever divisions wait on it: it takes turns with them like any fetch.
@@ -84,6 +98,7 @@ export async function readOrgSnapshot(client: GenesysClient, opts: OrgPassOption
     upstreamCalls: calls,
     fetchedAt: new Date(now()).toISOString(),
     durationMs: now() - started,
+    readStartedAt,
   };
 }
 

@@ -23,8 +23,8 @@ import type { FetchProgress } from "@/lib/shared/contract";
 import type { DroppedRow, FetchOptions } from "./fetch-types";
 
 // One pass of the search over a division (fetch.ts may run several): pages fetched in parallel, id-prefix
-// partitions where the division exceeds the search window, and each page's rows sent to the directory check
-// while later pages still come in.
+// partitions where the division exceeds the search window. The rows are only proposals: fetch.ts has each one
+// confirmed by the live directory after the last page (confirm.ts), since users move while a search pages.
 
 /** Partition splits deeper than this would mean > 16^4 × 10,000 users: something else is wrong. */
 const MAX_SPLIT_DEPTH = 4;
@@ -59,9 +59,7 @@ interface SearchRow {
 
 export class SearchRun {
   readonly rows = new Map<string, SearchRow>();
-  readonly directory = new Map<string, ApiUser | null>();
   readonly dropped = new Map<string, DroppedRow>();
-  readonly pending: Promise<void>[] = [];
   readonly notes: string[] = [];
   searchPages = 0;
   pagesTotal = 0;
@@ -92,32 +90,16 @@ export class SearchRun {
   async page(part: Partition, pageNumber: number): Promise<UsersSearchResponse> {
     const res = await this.client.searchUsers(this.body(part, pageNumber), this.call);
     this.searchPages++;
-    const fresh: string[] = [];
     for (const user of res.results) {
       // Row-level isolation: the search body must name the requested division, else the row goes.
       if (user.division?.id !== this.divisionId) {
         this.dropped.set(user.id, { id: user.id, reason: "search-division-mismatch", ...(user.division?.id ? { searchDivisionId: user.division.id } : {}) });
         continue;
       }
-      if (!this.rows.has(user.id)) fresh.push(user.id);
       this.rows.set(user.id, { user });
-    }
-    // Pipelined: each page's ids are checked against the directory while later pages are still coming.
-    if (this.opts.mode !== "search-only" && fresh.length > 0) {
-      const check = this.verify(fresh);
-      // Awaited only after all search pages; until then a failure (abort, retries exhausted) must not be an
-      // unhandled rejection, which would crash the process. The error still surfaces via `pending`.
-      check.catch(() => undefined);
-      this.pending.push(check);
     }
     this.progress("searching");
     return res;
-  }
-
-  async verify(ids: string[]): Promise<void> {
-    const users = await this.client.getUsersByIds(ids, this.call);
-    const byId = new Map(users.map((u) => [u.id, u]));
-    for (const id of ids) this.directory.set(id, byId.get(id) ?? null);
   }
 
   /**

@@ -9,7 +9,8 @@ const count = z.number().int().nonnegative();
 
 export const USER_STATES = ["active", "inactive"] as const;
 export const ISOLATION_MODES = ["verify", "search-only", "fail-closed"] as const;
-export const DROP_REASONS = ["search-division-mismatch", "directory-division-mismatch", "not-in-directory"] as const;
+/** "moved-out": the org pass placed the user here, a read after the last search page elsewhere (or deleted). */
+export const DROP_REASONS = ["search-division-mismatch", "directory-division-mismatch", "not-in-directory", "moved-out"] as const;
 export const FRESHNESS = ["fresh", "stale", "loaded"] as const;
 export const FETCH_PHASES = ["starting", "searching", "reconciling", "done"] as const;
 

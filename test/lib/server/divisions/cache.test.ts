@@ -6,7 +6,7 @@ import { AppError } from "@/lib/server/platform/errors";
 
 // The cache in isolation: a fake clock and a loader we control.
 
-function result(tag: string): DivisionUsers {
+function result(tag: string, consistent = true): DivisionUsers {
   return {
     division: { id: "d", name: tag },
     users: [],
@@ -19,7 +19,7 @@ function result(tag: string): DivisionUsers {
       upstreamCalls: 1,
       partitions: 1,
       attempts: 1,
-      consistent: true,
+      consistent,
       consistencyNotes: [],
       isolation: { mode: "verify", checked: 0, verified: 0, dropped: [], addedFromDirectory: 0, objectCount: 0, countMatches: true },
     },
@@ -78,6 +78,23 @@ describe("DivisionCache", () => {
     await Promise.resolve();
     t.advance(10_000);
     expect((await t.cache.get("d")).freshness).toBe("loaded");
+  });
+
+  it("never serves an inconsistent result as fresh: the next request gets it labelled stale and starts a refetch", async () => {
+    const t = setup({ ttlMs: 300_000, staleMs: 60_000 });
+    t.setLoader(async () => result("off", false));
+    expect((await t.cache.get("d")).freshness).toBe("loaded");
+    t.advance(1);
+    // The refetch this request starts adds up.
+    t.setLoader(async () => result("good"));
+    const next = await t.cache.get("d");
+    expect(next).toMatchObject({ freshness: "stale", revalidating: true, value: { division: { name: "off" } } });
+    expect(t.loads()).toBe(2);
+    await new Promise((r) => setTimeout(r, 0));
+    // A result that adds up is fresh for the whole TTL.
+    t.advance(200_000);
+    expect(await t.cache.get("d")).toMatchObject({ freshness: "fresh", value: { division: { name: "good" } } });
+    expect(t.loads()).toBe(2);
   });
 
   it("keeps serving the last good list, labelled stale with its age, while the upstream is down", async () => {
