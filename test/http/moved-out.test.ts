@@ -37,8 +37,9 @@ function stackOn(port: number) {
   return ctx;
 }
 
-async function usersOf(stack: Stack, divisionId: string, jar: CookieJar, query = ""): Promise<Served> {
-  const res = await sendText(`${stack.appUrl}/api/divisions/${divisionId}/users${query}`, { jar });
+/** The users route: a read (GET), or with `refresh` the forced refetch (POST). */
+async function usersOf(stack: Stack, divisionId: string, jar: CookieJar, refresh: "refresh" | "" = ""): Promise<Served> {
+  const res = await sendText(`${stack.appUrl}/api/divisions/${divisionId}/users`, { jar, method: refresh ? "POST" : "GET" });
   expect(res.status, res.text.slice(0, 300)).toBe(200);
   return { divisionId, payload: parseBody(divisionUsersPayloadSchema, res.text) };
 }
@@ -62,7 +63,7 @@ describe("users who move out of a division during its fetch", () => {
     stack.emulator.setFaults(MOVES);
     try {
       const before = await memberIds(stack.emulator.url, INITECH);
-      const served = await usersOf(stack, INITECH, ben, "?refresh=1");
+      const served = await usersOf(stack, INITECH, ben, "refresh");
       const after = new Set(await memberIds(stack.emulator.url, INITECH));
       const left = before.filter((id) => !after.has(id));
       expect(left.length, "the fault moved members out").toBeGreaterThan(0);
@@ -101,7 +102,7 @@ describe("users who move out of divisions fetched at once", () => {
     let served: Served[];
     try {
       const before = await memberIds(stack.emulator.url, INITECH);
-      served = await Promise.all([usersOf(stack, INITECH, ben, "?refresh=1"), usersOf(stack, UMBRELLA, admin), usersOf(stack, INITECH, admin, "?refresh=1")]);
+      served = await Promise.all([usersOf(stack, INITECH, ben, "refresh"), usersOf(stack, UMBRELLA, admin), usersOf(stack, INITECH, admin, "refresh")]);
       expect(await memberIds(stack.emulator.url, INITECH), "the fault moved users").not.toEqual(before);
     } finally {
       stack.emulator.setFaults({ moveDuringPaging: false });
