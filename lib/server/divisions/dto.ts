@@ -2,6 +2,7 @@ import "server-only";
 
 import type { StaffAccess } from "@/lib/server/staff";
 import { encodeUsers, type DivisionInfo, type DivisionSummary, type DivisionUsersWire, type UserDto } from "@/lib/shared/contract";
+import { DEFAULT_VIEW, sortRows } from "@/lib/shared/user-view";
 
 
 import type { AuthorizedDivision } from "./authorized";
@@ -19,7 +20,8 @@ const usersJson = new WeakMap<readonly UserDto[], string>();
 
 function usersJsonOf(users: readonly UserDto[]): string {
   let json = usersJson.get(users);
-  if (json === undefined) usersJson.set(users, (json = JSON.stringify(encodeUsers(users))));
+  // In the table's default order, so that the browser finds them sorted (lib/shared/user-view.ts).
+  if (json === undefined) usersJson.set(users, (json = JSON.stringify(encodeUsers(sortRows(users, DEFAULT_VIEW)))));
   return json;
 }
 

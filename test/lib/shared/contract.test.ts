@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { z } from "zod";
 
 import { ApiError, getJson, readError } from "@/lib/client/api";
+import { DEFAULT_VIEW, sortRows } from "@/lib/shared/user-view";
 import { fetchDivisionUsers } from "@/lib/client/division-users";
 import type { AuditEvent } from "@/lib/server/audit/store";
 import { AuditStore } from "@/lib/server/audit/store";
@@ -57,8 +58,8 @@ function cached(over: Partial<CachedResult> = {}): CachedResult {
     value: {
       division: { id: DIVISION_ID, name: "Acme" },
       users: [
-        { id: "u-a", name: "Ann", email: "ann@acme.example", username: "ann", title: "Agent", department: "Claims", state: "active", divisionId: DIVISION_ID, divisionName: "Acme" },
         { id: "u-b", name: "Bob", email: "bob@acme.example", username: "bob", title: "", department: "", state: "inactive", divisionId: DIVISION_ID, divisionName: "Acme" },
+        { id: "u-a", name: "Ann", email: "ann@acme.example", username: "ann", title: "Agent", department: "Claims", state: "active", divisionId: DIVISION_ID, divisionName: "Acme" },
       ],
       meta: {
         strategy: "search",
@@ -134,7 +135,10 @@ describe("the users payload", () => {
     for (const isAdmin of [false, true]) {
       const body = payload(isAdmin);
       const parsed = divisionUsersPayloadSchema.parse(wire(body));
-      expect(parsed.users).toEqual(body.users.map(({ id, name, email, title, department, state }) => ({ id, name, email, title, department, state })));
+      // In the table's default order: the browser then finds them sorted.
+      const expected = sortRows(body.users, DEFAULT_VIEW).map(({ id, name, email, title, department, state }) => ({ id, name, email, title, department, state }));
+      expect(parsed.users).toEqual(expected);
+      expect(parsed.users.map((u) => u.name)).toEqual(["Ann", "Bob"]);
     }
     const stale = toPayload(division, cached({ freshness: "stale", revalidating: true, refreshError: new AppError("upstream_unavailable", "Down.", { details: { correlationId: "c-9" } }) }), staff(true));
     accepts(divisionUsersPayloadSchema, wire(stale));
