@@ -76,8 +76,13 @@ export function StaleListBanner({ data, isAdmin }: { data: DivisionUsersPayload 
   return (
     <p className="banner warn" role="status">
       Genesys Cloud could not be reached just now, so this list is from {timeFormat.format(new Date(data.meta.fetchedAt))} (
-      {Math.round(data.cache.ageSeconds / 60)} min old) and may be out of date.
+      {minutesSince(data.meta.fetchedAt)} min old) and may be out of date.
       {isAdmin && data.cache.refreshError.correlationId ? ` Correlation id: ${data.cache.refreshError.correlationId}.` : ""}
     </p>
   );
+}
+
+/** How old a list is, read when the banner renders (the server no longer sends an age: its bytes are fixed per version). */
+function minutesSince(iso: string): number {
+  return Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 60_000));
 }

@@ -3,7 +3,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type RefObject } from "react";
 
-import type { UserDto } from "@/lib/shared/contract";
+import type { UserRow } from "@/lib/shared/contract";
 import type { SortKey, UserView } from "@/lib/shared/user-view";
 
 const COLUMNS: { key: SortKey; label: string }[] = [
@@ -20,7 +20,7 @@ const ROW_HEIGHT = 36;
  * Arrow keys, Page Up/Down, Home and End move the active row; column headers sort. The focusable grid is
  * itself the scroll container (its header row sticks), so the scrollable region is keyboard-reachable.
  */
-export function UsersTable({ rows, view, onSort }: { rows: UserDto[]; view: UserView; onSort: (key: SortKey) => void }) {
+export function UsersTable({ rows, view, onSort }: { rows: UserRow[]; view: UserView; onSort: (key: SortKey) => void }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const headRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
@@ -130,7 +130,7 @@ function UsersGridRow({
   isActive,
   onActivate,
 }: {
-  user: UserDto;
+  user: UserRow;
   index: number;
   start: number;
   headHeight: number;

@@ -44,7 +44,24 @@ function refuse(/** @type {http.IncomingMessage} */ req, /** @type {http.ServerR
 
 let lastShedLog = 0;
 
+// Precompressed bodies. Next drops a route handler's own Content-Encoding header (it cannot tell a body the
+// handler compressed from one fetch() already decoded) and would gzip the bytes a second time. A route that
+// serves bytes it compressed once (lib/server/http/encoded-body.ts) names their coding in this header
+// instead, and only when this server announced on the request that it will pass it on as Content-Encoding;
+// Next's own compression then leaves the response alone. Under `next dev` nothing is announced: identity.
+const PRECOMPRESSED = "x-tenantscope-precompressed";
+
+function passPrecompressed(/** @type {http.IncomingMessage} */ req, /** @type {http.ServerResponse} */ res) {
+  req.headers[PRECOMPRESSED] = "1"; // never a client's own: overwritten here
+  for (const method of /** @type {const} */ (["setHeader", "appendHeader"])) {
+    const original = res[method].bind(res);
+    // @ts-expect-error the same signature, with the header's name translated
+    res[method] = (name, value) => original(typeof name === "string" && name.toLowerCase() === PRECOMPRESSED ? "content-encoding" : name, value);
+  }
+}
+
 async function serve(/** @type {http.IncomingMessage} */ req, /** @type {http.ServerResponse} */ res) {
+  passPrecompressed(req, res);
   if (bypassesGate(req) || (isProgressStream(req) && (await hasSession(req, settings.session)))) return handle(req, res);
   const gone = new AbortController();
   const onClose = () => gone.abort();

@@ -1,12 +1,13 @@
 import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useSyncExternalStore } from "react";
 
-import { usersStreamLineSchema, type DivisionUsersPayload, type FetchProgress, type UsersStreamLine } from "@/lib/shared/contract";
+import { divisionUsersPayloadSchema, usersStreamLineSchema, type DivisionUsersPayload, type FetchProgress, type UsersStreamLine } from "@/lib/shared/contract";
 
 import { ApiError, parseBody, readError, unreadableResponse } from "./api";
 
-// A division's users over the BFF's NDJSON variant: progress lines while a cold fetch runs (kept in a
-// small store the progress bar subscribes to), then the result line, which becomes the query's data.
+// A division's users: plain JSON when the BFF has them cached; over NDJSON while a cold fetch runs (progress
+// lines, kept in a small store the progress bar subscribes to, then the result line). Either becomes the
+// query's data.
 
 const progress = new Map<string, FetchProgress | null>();
 const listeners = new Set<() => void>();
@@ -38,17 +39,45 @@ function parseLine(text: string): UsersStreamLine {
   return parseBody(usersStreamLineSchema, data);
 }
 
-export async function fetchDivisionUsers(divisionId: string, options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<DivisionUsersPayload> {
+/** The ETag each payload came with, so that the next read can ask "has it changed?" and get a 304. */
+const etags = new WeakMap<DivisionUsersPayload, string>();
+
+export interface FetchUsersOptions {
+  refresh?: boolean;
+  signal?: AbortSignal;
+  /** The payload the page already holds: sent as If-None-Match, returned as is on 304. */
+  current?: DivisionUsersPayload | undefined;
+}
+
+/**
+ * A division's users. A warm division answers plain JSON (compressed, with an ETag: the copy held is
+ * revalidated, 304 without a body); a division that must be fetched answers NDJSON, progress lines first.
+ */
+export async function fetchDivisionUsers(divisionId: string, options: FetchUsersOptions = {}): Promise<DivisionUsersPayload> {
   const url = `/api/divisions/${encodeURIComponent(divisionId)}/users`;
+  const etag = options.current && !options.refresh ? etags.get(options.current) : undefined;
   // A forced refetch changes server state, so it is a POST (same origin only); reading is a GET.
   const res = await fetch(url, {
     method: options.refresh ? "POST" : "GET",
-    headers: { Accept: "application/x-ndjson" },
+    headers: { Accept: "application/x-ndjson, application/json", ...(etag ? { "If-None-Match": etag } : {}) },
     credentials: "same-origin",
+    // Tenant data is never stored by the browser (the server says no-store); revalidation is done here.
+    cache: "no-store",
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  if (res.status === 304 && options.current) return options.current;
   if (!res.ok || !res.body) throw await readError(res);
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  if (!(res.headers.get("content-type") ?? "").startsWith("application/x-ndjson")) {
+    const payload = parseBody(divisionUsersPayloadSchema, await res.json().catch(() => null));
+    const tag = res.headers.get("etag");
+    if (tag) etags.set(payload, tag);
+    return payload;
+  }
+  return readStream(divisionId, res.body);
+}
+
+async function readStream(divisionId: string, body: ReadableStream<Uint8Array<ArrayBuffer>>): Promise<DivisionUsersPayload> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   try {
     for (;;) {
@@ -76,9 +105,10 @@ export async function fetchDivisionUsers(divisionId: string, options: { refresh?
 }
 
 export function divisionUsersQueryOptions(divisionId: string) {
+  const queryKey = ["division-users", divisionId] as const;
   return queryOptions({
-    queryKey: ["division-users", divisionId],
-    queryFn: ({ signal }) => fetchDivisionUsers(divisionId, { signal }),
+    queryKey,
+    queryFn: ({ signal, client }) => fetchDivisionUsers(divisionId, { signal, current: client.getQueryData<DivisionUsersPayload>(queryKey) }),
     // The server already caches and revalidates; refetching on every mount would only add load.
     staleTime: 60_000,
   });

@@ -7,7 +7,7 @@ export { operatorAccess, requireDivisionAccess, visibleDivisions } from "./acces
 export type { AuthorizedDivision } from "./authorized";
 export type { CachedResult, Freshness } from "./cache";
 export type { DirectoryDivision } from "./directory";
-export { isolationOf, payloadJson, toDivisionInfo, toDivisionSummary, toPayload } from "./dto";
+export { isolationOf, payloadJson, payloadVariant, toDivisionInfo, toDivisionSummary, toPayload, type PayloadParts } from "./dto";
 export { divisionCsv, EXPORT_HEADER, readExportView, userCsvRow } from "./export";
 export { assertDivisionId, type DivisionUsers, type FetchProgress, type UserDto } from "./fetch";
 export { fetchDivisionUncached, getDivisionUsers, refreshDivisionUsers } from "./service";

@@ -35,13 +35,21 @@ export function acceptsNdjson(req: Request): boolean {
   return (req.headers.get("accept") ?? "").includes(NDJSON);
 }
 
+export interface StreamEnd<T> {
+  /** The last line, for what `run` resolved with. */
+  line(value: T): string;
+  /** When `run` resolves before sending any line, the whole response instead of a one-line stream. */
+  alone?(value: T): Promise<Response>;
+}
+
 /**
- * A stream of JSON lines: whatever `run` sends while it works, then the line it resolves with (already
- * serialised). The response starts with the first line: if `run` fails before sending anything, the promise
- * rejects and the route answers with the error's real status. A failure after that becomes an error line in
- * the app's error model (`onError` hears of it first), since the 200 is already on its way.
+ * A stream of JSON lines: whatever `run` sends while it works, then `end.line` of what it resolves with. The
+ * response starts with the first line: if `run` fails before sending anything, the promise rejects and the
+ * route answers with the error's real status; if it finishes first, `end.alone` may answer instead. A
+ * failure after the first line becomes an error line in the app's error model (`onError` hears of it first),
+ * since the 200 is already on its way.
  */
-export function ndjsonResponse(run: (send: (line: unknown) => void) => Promise<string>, onError: (e: unknown) => void): Promise<Response> {
+export function ndjsonResponse<T>(run: (send: (line: unknown) => void) => Promise<T>, end: StreamEnd<T>, onError: (e: unknown) => void): Promise<Response> {
   const encoder = new TextEncoder();
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const stream = new ReadableStream<Uint8Array>({
@@ -62,8 +70,12 @@ export function ndjsonResponse(run: (send: (line: unknown) => void) => Promise<s
     };
     const send = (line: unknown) => write(JSON.stringify(line));
     run(send).then(
-      (last) => {
-        write(last);
+      (value) => {
+        if (!started && end.alone) {
+          started = true;
+          return end.alone(value).then(resolve, reject);
+        }
+        write(end.line(value));
         controller.close();
       },
       (e: unknown) => {

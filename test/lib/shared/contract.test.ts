@@ -7,7 +7,7 @@ import type { AuditEvent } from "@/lib/server/audit/store";
 import { AuditStore } from "@/lib/server/audit/store";
 import type { AuthorizedDivision } from "@/lib/server/divisions/authorized";
 import type { CachedResult, Freshness } from "@/lib/server/divisions/cache";
-import { payloadJson, toPayload } from "@/lib/server/divisions/dto";
+import { payloadJson, toPayload, type PayloadParts } from "@/lib/server/divisions/dto";
 import type { DropReason } from "@/lib/server/divisions/fetch";
 import type { IsolationMode } from "@/lib/server/platform/env";
 import { AppError, ERROR_CODES, toErrorResponse } from "@/lib/server/platform/errors";
@@ -21,14 +21,17 @@ import {
   divisionDetailSchema,
   divisionsListSchema,
   divisionTestSchema,
+  decodeUsers,
   divisionUsersPayloadSchema,
   DROP_REASONS,
+  encodeUsers,
+  usersTableSchema,
+  type DivisionUsersWire,
   errorBodySchema,
   FRESHNESS,
   ISOLATION_MODES,
   usersStreamLineSchema,
   type Diagnostics,
-  type DivisionUsersPayload,
 } from "@/lib/shared/contract";
 
 // The contract accepts what the server code really builds and rejects bodies that drifted from it; the
@@ -86,8 +89,13 @@ function cached(over: Partial<CachedResult> = {}): CachedResult {
   };
 }
 
-function payload(isAdmin = false): DivisionUsersPayload {
+function payload(isAdmin = false): PayloadParts {
   return toPayload(division, cached(), staff(isAdmin));
+}
+
+/** The body as it goes over the wire (users as the compact table). */
+function wire(body: PayloadParts): DivisionUsersWire {
+  return JSON.parse(payloadJson(body)) as DivisionUsersWire;
 }
 
 function accepts(schema: z.ZodType, value: unknown): void {
@@ -122,23 +130,36 @@ describe("error bodies", () => {
 });
 
 describe("the users payload", () => {
-  it("accepts toPayload's body for a manager and an admin, and payloadJson's text of it", () => {
+  it("accepts payloadJson's text of toPayload's body for a manager and an admin, and decodes its users to the table's rows", () => {
     for (const isAdmin of [false, true]) {
       const body = payload(isAdmin);
-      accepts(divisionUsersPayloadSchema, body);
-      accepts(divisionUsersPayloadSchema, JSON.parse(payloadJson(body)));
+      const parsed = divisionUsersPayloadSchema.parse(wire(body));
+      expect(parsed.users).toEqual(body.users.map(({ id, name, email, title, department, state }) => ({ id, name, email, title, department, state })));
     }
     const stale = toPayload(division, cached({ freshness: "stale", revalidating: true, refreshError: new AppError("upstream_unavailable", "Down.", { details: { correlationId: "c-9" } }) }), staff(true));
-    accepts(divisionUsersPayloadSchema, stale);
+    accepts(divisionUsersPayloadSchema, wire(stale));
   });
 
-  it("rejects a missing field, an unknown enum value and an unknown field", () => {
-    const p = payload();
+  it("sends each title and department once, and no username, division or key name per user", () => {
+    const users = Array.from({ length: 50 }, (_, i) => ({ id: `u-${i}`, name: `N ${i}`, email: `n${i}@x.example`, title: i % 2 ? "Agent" : "Lead", department: "Claims", state: i % 3 ? "active" : "inactive" }) as const);
+    const table = encodeUsers(users);
+    expect(table.titles).toEqual(["Lead", "Agent"]);
+    expect(table.departments).toEqual(["Claims"]);
+    expect(table.rows[1]).toEqual(["u-1", "N 1", "n1@x.example", 1, 0, 1]);
+    expect(decodeUsers(usersTableSchema.parse(table))).toEqual(users);
+  });
+
+  it("rejects a missing field, an unknown enum value, an unknown field and a table that does not add up", () => {
+    const p = wire(payload());
+    const row = p.users.rows[0];
+    if (!row) throw new Error("no row");
     const { freshness: _freshness, ...cacheWithoutFreshness } = p.cache;
     rejects(divisionUsersPayloadSchema, { ...p, cache: cacheWithoutFreshness });
     rejects(divisionUsersPayloadSchema, { ...p, cache: { ...p.cache, freshness: "warm" } });
-    rejects(divisionUsersPayloadSchema, { ...p, users: [{ ...p.users[0], state: "deleted" }] });
-    rejects(divisionUsersPayloadSchema, { ...p, users: [{ ...p.users[0], password: "hunter2" }] });
+    rejects(divisionUsersPayloadSchema, { ...p, users: { ...p.users, rows: [[...row.slice(0, 5), 2]] } });
+    rejects(divisionUsersPayloadSchema, { ...p, users: { ...p.users, rows: [[...row, "hunter2"]] } });
+    rejects(divisionUsersPayloadSchema, { ...p, users: { ...p.users, rows: [[row[0], row[1], row[2], p.users.titles.length, 0, 1]] } });
+    rejects(divisionUsersPayloadSchema, { ...p, users: { ...p.users, password: [] } });
     rejects(divisionUsersPayloadSchema, { ...p, meta: { ...p.meta, isolation: { ...p.meta.isolation, mode: "trust" } } });
   });
 });
@@ -156,7 +177,7 @@ describe("the users NDJSON lines", () => {
     rejects(usersStreamLineSchema, { type: "done" });
     rejects(usersStreamLineSchema, { type: "progress", phase: "paging", pagesDone: 0, pagesTotal: 0, rows: 0, expected: null });
     rejects(usersStreamLineSchema, { type: "error", error: { code: "internal", message: "x" } });
-    rejects(usersStreamLineSchema, { ...payload(), type: "payload" });
+    rejects(usersStreamLineSchema, { ...wire(payload()), type: "payload" });
   });
 });
 
@@ -275,7 +296,35 @@ describe("the browser's reading", () => {
   it("fetchDivisionUsers reads progress lines, then returns the result line's payload", async () => {
     const body = payload();
     serve(ndjson(JSON.stringify({ type: "progress", phase: "starting", pagesDone: 0, pagesTotal: 0, rows: 0, expected: null }), payloadJson(body, { type: "result" })));
-    expect(await fetchDivisionUsers(DIVISION_ID)).toEqual(body);
+    expect(await fetchDivisionUsers(DIVISION_ID)).toEqual(divisionUsersPayloadSchema.parse(wire(body)));
+  });
+
+  it("fetchDivisionUsers reads a plain JSON answer, and revalidates the copy it holds with its ETag (304: the same object)", async () => {
+    const body = payloadJson(payload());
+    const requests: RequestInit[] = [];
+    const answers = [
+      new Response(body, { headers: { "Content-Type": "application/json", ETag: '"abc.def.br"' } }),
+      new Response(null, { status: 304, headers: { ETag: '"abc.def.br"' } }),
+      new Response(body, { headers: { "Content-Type": "application/json" } }),
+    ];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (_url: string, init: RequestInit) => {
+        requests.push(init);
+        return answers.shift() ?? new Response(null, { status: 599 });
+      }),
+    );
+    const first = await fetchDivisionUsers(DIVISION_ID);
+    expect(first).toEqual(divisionUsersPayloadSchema.parse(JSON.parse(body)));
+    const again = await fetchDivisionUsers(DIVISION_ID, { current: first });
+    expect(again).toBe(first);
+    expect(new Headers(requests[0]?.headers).get("if-none-match")).toBeNull();
+    expect(new Headers(requests[1]?.headers).get("if-none-match")).toBe('"abc.def.br"');
+    expect(requests[1]?.cache).toBe("no-store");
+    // A forced refresh never asks "unchanged?": it wants a new fetch.
+    expect(await fetchDivisionUsers(DIVISION_ID, { current: first, refresh: true })).not.toBe(first);
+    expect(requests[2]?.method).toBe("POST");
+    expect(new Headers(requests[2]?.headers).get("if-none-match")).toBeNull();
   });
 
   it("fetchDivisionUsers throws an error line as its ApiError, and a line that does not fit as a 502", async () => {
