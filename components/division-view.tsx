@@ -3,13 +3,13 @@
 import { useMemo } from "react";
 
 import { ApiError } from "@/lib/client/api";
-import { useDivisionUsers, useFetchProgress } from "@/lib/client/division-users";
+import { useDivisionUsers, useFetchProgress, useStreamedUsers } from "@/lib/client/division-users";
 import { filterRows, sortRows, viewToParams, type SortKey, type UserView } from "@/lib/shared/user-view";
 
 import { DivisionViewHeader, StaleListBanner, type DivisionHeader } from "./division-view-header";
 import { useDivisionRefresh, useSearchToRenderMeasure, useUrlUserView } from "./division-view-hooks";
 import { FetchProgressBar } from "./fetch-progress-bar";
-import { IsolationBanner } from "./isolation-banner";
+import { IsolationBanner, VerifyingBanner } from "./isolation-banner";
 import { UsersTable } from "./users-table";
 
 const numberFormat = new Intl.NumberFormat("en");
@@ -17,10 +17,14 @@ const numberFormat = new Intl.NumberFormat("en");
 export function DivisionView({ division, isAdmin }: { division: DivisionHeader; isAdmin: boolean }) {
   const query = useDivisionUsers(division.id);
   const progress = useFetchProgress(division.id);
+  // Until the result comes, the rows confirmed so far: the table sorts and filters them like the result,
+  // which replaces them (a refresh keeps showing the list it replaces instead).
+  const streamed = useStreamedUsers(division.id);
+  const loading = !query.data && !query.error ? streamed : null;
   const { refreshing, refreshError, onRefresh } = useDivisionRefresh(division.id);
   const { urlView, q, setQ, view, replaceView } = useUrlUserView();
 
-  const users = query.data?.users;
+  const users = query.data?.users ?? loading?.users;
   const sorted = useMemo(() => (users ? sortRows(users, urlView) : []), [users, urlView]);
   const rows = useMemo(() => filterRows(sorted, { q, state: urlView.state }), [sorted, q, urlView.state]);
   const markTyped = useSearchToRenderMeasure(rows);
@@ -43,12 +47,13 @@ export function DivisionView({ division, isAdmin }: { division: DivisionHeader; 
 
       <StaleListBanner data={data} isAdmin={isAdmin} />
       {data ? <IsolationBanner data={data} isAdmin={isAdmin} /> : null}
+      {loading ? <VerifyingBanner streamed={loading} expected={division.userCount} /> : null}
 
       <UserSearchToolbar
         q={q}
         state={urlView.state}
         shownCount={rows.length}
-        totalCount={data ? data.users.length : null}
+        totalCount={users ? users.length : null}
         onSearch={(text) => {
           markTyped();
           setQ(text);
@@ -58,7 +63,7 @@ export function DivisionView({ division, isAdmin }: { division: DivisionHeader; 
 
       {query.error ? <FetchError error={query.error} /> : null}
       {!data && !query.error ? <FetchProgressBar progress={progress} expected={division.userCount} /> : null}
-      {data ? <UsersTable rows={rows} view={view} onSort={onSort} /> : null}
+      {users ? <UsersTable rows={rows} view={view} onSort={onSort} /> : null}
     </>
   );
 }

@@ -1,6 +1,23 @@
 "use client";
 
+import type { StreamedUsers } from "@/lib/client/division-users";
 import type { DivisionUsersPayload } from "@/lib/shared/contract";
+
+const numberFormat = new Intl.NumberFormat("en");
+
+/**
+ * While a cold fetch runs: how many of the division's users the live directory has confirmed so far (the rows
+ * in the table). The isolation summary of the result replaces it.
+ */
+export function VerifyingBanner({ streamed, expected }: { streamed: StreamedUsers; expected: number | null }) {
+  const total = streamed.expected ?? expected;
+  return (
+    <p className="banner" role="status" data-testid="loading-verified">
+      Loading — {numberFormat.format(streamed.verified)}
+      {total === null ? "" : ` of ${numberFormat.format(total)}`} verified
+    </p>
+  );
+}
 
 /**
  * Shown when the isolation check dropped rows or the counts disagree. Managers get neutral words and a

@@ -37,9 +37,12 @@ export function UsersTable({ rows, view, onSort }: { rows: UserRow[]; view: User
   const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
   const virtualItems = virtualizer.getVirtualItems();
 
+  // Follows the active row when it moves, not whenever the row count changes: while a cold fetch streams rows
+  // in, that would pull the view back to the active row under the reader's scrolling.
+  const hasRows = rows.length > 0;
   useEffect(() => {
-    if (rows.length > 0) virtualizer.scrollToIndex(activeIndex, { align: "auto" });
-  }, [activeIndex, rows.length, virtualizer]);
+    if (hasRows) virtualizer.scrollToIndex(activeIndex, { align: "auto" });
+  }, [activeIndex, hasRows, virtualizer]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const page = Math.max(1, Math.floor(((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 11) - headHeight) / ROW_HEIGHT) - 1);

@@ -1,31 +1,69 @@
 import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useSyncExternalStore } from "react";
 
-import { divisionUsersPayloadSchema, usersStreamLineSchema, type DivisionUsersPayload, type FetchProgress, type UsersStreamLine } from "@/lib/shared/contract";
+import {
+  divisionUsersPayloadSchema,
+  usersStreamLineSchema,
+  type DivisionUsersPayload,
+  type FetchProgress,
+  type UserRow,
+  type UsersRowsLine,
+  type UsersStreamLine,
+} from "@/lib/shared/contract";
 
 import { ApiError, parseBody, readError, unreadableResponse } from "./api";
 
 // A division's users: plain JSON when the BFF has them cached; over NDJSON while a cold fetch runs (progress
-// lines, kept in a small store the progress bar subscribes to, then the result line). Either becomes the
-// query's data.
+// lines and confirmed rows, kept in a small store the page subscribes to, then the result line). The result
+// becomes the query's data and replaces the rows streamed before it.
 
-const progress = new Map<string, FetchProgress | null>();
-const listeners = new Set<() => void>();
-
-function setProgress(divisionId: string, p: FetchProgress | null): void {
-  progress.set(divisionId, p);
-  for (const l of listeners) l();
+/** The rows a cold fetch has confirmed so far (each placed in the division by the live directory). */
+export interface StreamedUsers {
+  users: UserRow[];
+  verified: number;
+  expected: number | null;
 }
 
-export function useFetchProgress(divisionId: string): FetchProgress | null {
+interface Streaming {
+  progress: FetchProgress | null;
+  rows: StreamedUsers | null;
+}
+
+const streams = new Map<string, Streaming>();
+const listeners = new Set<() => void>();
+
+function setStreaming(divisionId: string, next: Partial<Streaming>, notify = true): void {
+  streams.set(divisionId, { progress: null, rows: null, ...streams.get(divisionId), ...next });
+  if (notify) for (const l of listeners) l();
+}
+
+function addRows(divisionId: string, line: UsersRowsLine): void {
+  const before = streams.get(divisionId)?.rows?.users ?? [];
+  setStreaming(divisionId, { rows: { users: before.concat(line.users), verified: line.verified, expected: line.expected } });
+}
+
+function useStreaming<T>(divisionId: string, pick: (s: Streaming | undefined) => T | null): T | null {
   return useSyncExternalStore(
     useCallback((l: () => void) => {
       listeners.add(l);
       return () => listeners.delete(l);
     }, []),
-    () => progress.get(divisionId) ?? null,
+    () => pick(streams.get(divisionId)),
     () => null,
   );
+}
+
+export function useFetchProgress(divisionId: string): FetchProgress | null {
+  return useStreaming(divisionId, (s) => s?.progress ?? null);
+}
+
+/** The rows confirmed so far while a cold fetch runs; null when none is running or none has arrived. */
+export function streamedUsers(divisionId: string): StreamedUsers | null {
+  return streams.get(divisionId)?.rows ?? null;
+}
+
+export function useStreamedUsers(divisionId: string): StreamedUsers | null {
+  return useStreaming(divisionId, () => streamedUsers(divisionId));
 }
 
 /** One NDJSON line, checked against the contract; a line that is not JSON is unreadable too. */
@@ -76,9 +114,12 @@ export async function fetchDivisionUsers(divisionId: string, options: FetchUsers
   return readStream(divisionId, res.body);
 }
 
-async function readStream(divisionId: string, body: ReadableStream<Uint8Array<ArrayBuffer>>): Promise<DivisionUsersPayload> {
+/** The NDJSON users stream: progress and rows into the store as they come, then the result (exported for tests). */
+export async function readStream(divisionId: string, body: ReadableStream<Uint8Array<ArrayBuffer>>): Promise<DivisionUsersPayload> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
+  let settled = false;
+  setStreaming(divisionId, { progress: null, rows: null });
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -89,17 +130,22 @@ async function readStream(divisionId: string, body: ReadableStream<Uint8Array<Ar
         buffer = buffer.slice(nl + 1);
         if (line.type === "progress") {
           const { type: _type, ...p } = line;
-          setProgress(divisionId, p);
-        } else if (line.type === "error") throw new ApiError(line.status, line.error);
+          setStreaming(divisionId, { progress: p });
+        } else if (line.type === "rows") addRows(divisionId, line);
+        else if (line.type === "error") throw new ApiError(line.status, line.error);
         else {
           const { type: _type, ...payload } = line;
+          // Cleared without telling the page: the query's data, set as this returns, replaces the rows; told
+          // now, it would render a frame with neither (the table gone, then back).
+          settled = true;
+          setStreaming(divisionId, { progress: null, rows: null }, false);
           return payload;
         }
       }
       if (done) throw new ApiError(502, { code: "upstream_bad_response", message: "The server ended the response early." });
     }
   } finally {
-    setProgress(divisionId, null);
+    if (!settled) setStreaming(divisionId, { progress: null, rows: null });
     reader.releaseLock();
   }
 }

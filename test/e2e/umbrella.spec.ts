@@ -1,24 +1,83 @@
-// The ~12,000-user Umbrella Health division: a cold fetch shows real progress, the virtualised grid
-// reaches the last row by keyboard and by scrolling, and search stays fast with every row loaded.
+// The ~12,000-user Umbrella Health division: a cold fetch shows real progress and its verified rows as they
+// arrive (the table filters them while the rest loads), the virtualised grid reaches the last row by keyboard
+// and by scrolling, and search stays fast with every row loaded.
 // No other spec opens Umbrella, so the first test here is its cold fetch (the server caches divisions).
+import type { Page } from "@playwright/test";
+
 import { DIVISIONS, expect, expectNoSeriousA11yViolations, figure, groundTruthIds, median, parseCsv, rowCount, screenshot, test } from "./support";
+
+interface FirstRows {
+  /** ms since navigation start (performance.now()) when the grid first held a row. */
+  at: number;
+  /** The loading banner's text at that moment (null: the list was already complete). */
+  banner: string | null;
+}
+
+/** Notes, in the page, when the grid first holds a row and what the loading banner said then. */
+async function watchFirstRows(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const observer = new MutationObserver(() => {
+      if (!document.querySelector("[role=grid] [data-user-id]")) return;
+      const banner = document.querySelector("[data-testid=loading-verified]")?.textContent ?? null;
+      Object.assign(window, { firstRows: { at: performance.now(), banner } });
+      observer.disconnect();
+    });
+    observer.observe(document, { childList: true, subtree: true });
+  });
+}
+
+/**
+ * Filters the rows shown while the list is still loading; returns the loading banner's text once every row
+ * in view matches (null when the list had completed by then, which the caller treats as a failure).
+ */
+async function filterWhileLoading(page: Page, text: string): Promise<{ banner: string | null; rendered: number }> {
+  await page.getByLabel("Search").fill(text);
+  const handle = await page.waitForFunction(
+    (q) => {
+      const rows = [...document.querySelectorAll("[role=grid] [data-user-id]")];
+      if (rows.length === 0 || !rows.every((r) => (r.textContent ?? "").toLowerCase().includes(q))) return null;
+      return { banner: document.querySelector("[data-testid=loading-verified]")?.textContent ?? null, rendered: rows.length };
+    },
+    text,
+    { polling: "raf" },
+  );
+  return (await handle.jsonValue()) as { banner: string | null; rendered: number };
+}
 
 test.describe.configure({ mode: "serial" });
 
-test("cold load shows the progress bar, then the row count; End and scrolling reach the last row", async ({ as }) => {
+test("cold load shows the progress bar and verified rows as they arrive, filterable, then the row count; End and scrolling reach the last row", async ({ as }) => {
   test.setTimeout(120_000);
   const truth = await groundTruthIds(DIVISIONS.umbrella);
   expect(truth.length).toBeGreaterThan(10_000);
   const page = await as("admin");
+  await watchFirstRows(page);
 
   const started = Date.now();
   await page.goto(`/divisions/${DIVISIONS.umbrella}`);
   const progress = page.getByRole("progressbar");
   await expect(progress).toBeVisible();
   await expect(page.locator("#progress-label")).toHaveText(/Loading users|Checking the directory|Starting/);
-  await expect(page.getByRole("grid")).toBeVisible({ timeout: 60_000 });
-  figure("Umbrella cold load: navigation → grid, ms", Date.now() - started);
-  await expect(progress).toHaveCount(0);
+
+  // The first verified rows, while the rest is still being read: counted from the navigation's start.
+  const first = (await (await page.waitForFunction(() => (window as { firstRows?: unknown }).firstRows ?? null, undefined, { timeout: 60_000 })).jsonValue()) as FirstRows;
+  figure("Umbrella cold load: navigation → first verified rows shown, ms", Math.round(first.at));
+  const members = new Intl.NumberFormat("en").format(truth.length);
+  expect(first.banner).toMatch(new RegExp(`^Loading — [\\d,]+ of ${members} verified$`));
+  // The table is usable meanwhile: a search narrows the rows received so far.
+  const filtered = await filterWhileLoading(page, "senior");
+  expect(filtered.rendered).toBeGreaterThan(0);
+  expect(filtered.banner, "the list was still loading while it was filtered").toMatch(/^Loading — [\d,]+ of [\d,]+ verified$/);
+  await page.getByLabel("Search").fill("");
+
+  await expect(progress).toHaveCount(0, { timeout: 60_000 });
+  figure("Umbrella cold load: navigation → complete verified list, ms", Date.now() - started);
+  await expect(page.getByTestId("loading-verified")).toHaveCount(0);
+  // Where the time to the first rows goes: the page before it asks for the users, then the BFF's fetch.
+  const asked = await page.evaluate((id) => performance.getEntriesByType("resource").find((e) => e.name.includes(`/api/divisions/${id}/users`))?.startTime ?? null, DIVISIONS.umbrella);
+  expect(asked).not.toBeNull();
+  figure("Umbrella cold load: navigation → users request sent, ms", Math.round(asked ?? 0));
+  figure("Umbrella cold load: users request sent → first verified rows shown, ms", Math.round(first.at - (asked ?? 0)));
   const { shown, total } = await rowCount(page);
   expect(total).toBe(truth.length);
   expect(shown).toBe(truth.length);

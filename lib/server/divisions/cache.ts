@@ -2,7 +2,7 @@ import "server-only";
 
 import { awaitWithoutSlot, AppError, getMetrics } from "@/lib/server/platform";
 
-import type { DivisionUsers, FetchProgress } from "./fetch";
+import type { DivisionUsers, FetchProgress, RowsBatch, UserDto } from "./fetch";
 
 // Per-division cache with a TTL and stale-while-revalidate, single-flight loads (any number of concurrent
 // callers for a cold division cause one upstream fetch) and rate-limited forced refreshes. The store and the
@@ -66,7 +66,14 @@ export interface CacheStats {
   loadFailures: number;
 }
 
-export type Loader = (divisionId: string, onProgress: (p: FetchProgress) => void) => Promise<DivisionUsers>;
+export type Loader = (divisionId: string, onProgress: (p: FetchProgress) => void, onRows: (batch: RowsBatch) => void) => Promise<DivisionUsers>;
+
+/** What a caller of `get` hears while a load runs. */
+export interface LoadListeners {
+  onProgress?: (p: FetchProgress) => void;
+  /** Confirmed rows ahead of the result (fetch-rows.ts); a caller joining a load gets those sent before it, at once. */
+  onRows?: (batch: RowsBatch) => void;
+}
 
 /** How loads and forced refreshes are coordinated: within this process, or across instances. */
 export interface CacheCoordination {
@@ -105,6 +112,9 @@ interface Flight {
   promise: Promise<DivisionUsers>;
   progress: FetchProgress | null;
   listeners: Set<(p: FetchProgress) => void>;
+  /** Rows sent so far by this process's load (a follower of another instance's load hears none). */
+  rows: { users: UserDto[]; last: RowsBatch | null };
+  rowListeners: Set<(batch: RowsBatch) => void>;
 }
 
 export interface DivisionCacheOptions {
@@ -128,7 +138,7 @@ export class DivisionCache {
     this.coordination = opts.coordination ?? new LocalCoordination(this.now);
   }
 
-  async get(divisionId: string, options: { force?: boolean; onProgress?: (p: FetchProgress) => void } = {}): Promise<CachedResult> {
+  async get(divisionId: string, options: LoadListeners & { force?: boolean } = {}): Promise<CachedResult> {
     const entry = await this.opts.store.get(divisionId);
     const age = entry ? this.now() - entry.storedAt : Infinity;
 
@@ -139,7 +149,7 @@ export class DivisionCache {
           details: { divisionId, retryAfterSeconds: Math.ceil(wait / 1000) },
         });
       }
-      return this.loadOrServeStale(divisionId, entry, options.onProgress);
+      return this.loadOrServeStale(divisionId, entry, options);
     }
 
     // A result whose pages or count did not add up is never fresh: the next request gets it at once, labelled
@@ -161,7 +171,7 @@ export class DivisionCache {
     }
     this.stats.misses++;
     getMetrics().cacheRequests.inc({ result: "miss" });
-    return this.loadOrServeStale(divisionId, entry, options.onProgress);
+    return this.loadOrServeStale(divisionId, entry, options);
   }
 
   /**
@@ -170,7 +180,7 @@ export class DivisionCache {
    * own tests) and no stale answer on failure: the admin wants Genesys' own answer.
    */
   async refresh(divisionId: string, onProgress?: (p: FetchProgress) => void): Promise<DivisionUsers> {
-    return (await this.loadOrServeStale(divisionId, undefined, onProgress)).value;
+    return (await this.loadOrServeStale(divisionId, undefined, onProgress ? { onProgress } : {})).value;
   }
 
   /** Progress of a load in flight for this division, or null when none is running. */
@@ -186,11 +196,16 @@ export class DivisionCache {
     return () => f.listeners.delete(listener);
   }
 
-  private async loadOrServeStale(divisionId: string, entry: CacheEntry<DivisionUsers> | undefined, onProgress?: (p: FetchProgress) => void): Promise<CachedResult> {
+  private async loadOrServeStale(divisionId: string, entry: CacheEntry<DivisionUsers> | undefined, { onProgress, onRows }: LoadListeners): Promise<CachedResult> {
     const flight = this.flight(divisionId);
     if (onProgress) {
       flight.listeners.add(onProgress);
       if (flight.progress) onProgress(flight.progress);
+    }
+    if (onRows) {
+      flight.rowListeners.add(onRows);
+      const { users, last } = flight.rows;
+      if (last) onRows({ ...last, users: [...users] });
     }
     try {
       // A load takes seconds of mostly waiting on Genesys: the request lets others use its admission slot.
@@ -204,6 +219,7 @@ export class DivisionCache {
       throw e;
     } finally {
       if (onProgress) flight.listeners.delete(onProgress);
+      if (onRows) flight.rowListeners.delete(onRows);
     }
   }
 
@@ -215,14 +231,20 @@ export class DivisionCache {
       return existing;
     }
     this.stats.loads++;
-    const flight: Flight = { promise: Promise.resolve(null as never), progress: null, listeners: new Set() };
+    const flight: Flight = { promise: Promise.resolve(null as never), progress: null, listeners: new Set(), rows: { users: [], last: null }, rowListeners: new Set() };
     const report = (p: FetchProgress) => {
       flight.progress = p;
       for (const l of flight.listeners) l(p);
     };
+    const rows = (batch: RowsBatch) => {
+      flight.rows.users.push(...batch.users);
+      flight.rows.last = batch;
+      for (const l of flight.rowListeners) l(batch);
+    };
     // Stored before the load counts as done: other instances waiting on this one read it from the store.
+    // Rows go to this process's viewers only: a follower on another instance relays progress, not rows.
     const work = async (onProgress: (p: FetchProgress) => void) => {
-      const value = await this.opts.load(divisionId, onProgress);
+      const value = await this.opts.load(divisionId, onProgress, rows);
       await this.opts.store.set(divisionId, { value, storedAt: this.now() });
       return value;
     };

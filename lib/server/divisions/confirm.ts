@@ -23,8 +23,11 @@ export function readAfter(snapshot: OrgSnapshot, searchEnded: number): boolean {
   return snapshot.readStartedAt !== undefined && snapshot.readStartedAt > searchEnded;
 }
 
-/** The live directory's answer for each id (null: not in the directory), `IDS_PER_READ` ids a call, the calls side by side (the client paces them). */
-export async function readDirectory(client: GenesysClient, ids: Iterable<string>, call: CallOptions): Promise<Map<string, ApiUser | null>> {
+/**
+ * The live directory's answer for each id (null: not in the directory), `IDS_PER_READ` ids a call, the calls side
+ * by side (the client paces them); `onBatch` hears each call's answers, for the ids it asked only.
+ */
+export async function readDirectory(client: GenesysClient, ids: Iterable<string>, call: CallOptions, onBatch?: (answers: (ApiUser | null)[]) => void): Promise<Map<string, ApiUser | null>> {
   const unique = [...new Set(ids)];
   const answers = new Map<string, ApiUser | null>();
   const batches = Array.from({ length: readCalls(unique.length) }, (_, i) => unique.slice(i * IDS_PER_READ, (i + 1) * IDS_PER_READ));
@@ -33,6 +36,7 @@ export async function readDirectory(client: GenesysClient, ids: Iterable<string>
       const users = await client.getUsersByIds(batch, call);
       const byId = new Map(users.map((u) => [u.id, u]));
       for (const id of batch) answers.set(id, byId.get(id) ?? null);
+      onBatch?.(batch.map((id) => byId.get(id) ?? null));
     }),
   );
   return answers;

@@ -1,13 +1,15 @@
 import "server-only";
 
-import type { StaffAccess } from "@/lib/server/staff";
-import { encodeUsers, type DivisionInfo, type DivisionSummary, type DivisionUsersWire, type UserDto } from "@/lib/shared/contract";
-import { DEFAULT_VIEW, sortRows } from "@/lib/shared/user-view";
+import type { z } from "zod";
 
+import type { StaffAccess } from "@/lib/server/staff";
+import { encodeUsers, type DivisionInfo, type DivisionSummary, type DivisionUsersWire, type UserDto, type usersRowsLineSchema } from "@/lib/shared/contract";
+import { DEFAULT_VIEW, sortRows } from "@/lib/shared/user-view";
 
 import type { AuthorizedDivision } from "./authorized";
 import type { CachedResult } from "./cache";
 import type { DirectoryDivision } from "./directory";
+import type { RowsBatch } from "./fetch-types";
 
 // What the BFF tells the browser about divisions. The users payload is shaped for the caller's role: dropped
 // rows name users of *other* divisions, so only admins get them; managers get the count, in neutral words.
@@ -85,6 +87,11 @@ export function toPayload(division: AuthorizedDivision, result: CachedResult, st
         : {}),
     },
   };
+}
+
+/** An NDJSON rows line: the same fields of a user for every role, like the result's users. */
+export function rowsLine(batch: RowsBatch): z.input<typeof usersRowsLineSchema> {
+  return { type: "rows", users: encodeUsers(batch.users), verified: batch.verified, expected: batch.expected };
 }
 
 /** A division as the home page and GET /api/divisions list it. */

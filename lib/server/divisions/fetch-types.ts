@@ -55,12 +55,26 @@ export interface DivisionUsers {
   meta: FetchMeta;
 }
 
+/** Users a read of the live directory made during the fetch placed in the division, shown before it ends. */
+export interface RowsBatch {
+  users: UserDto[];
+  /** Distinct users sent so far, these included. */
+  verified: number;
+  /** Genesys' count of the division (null: unknown). */
+  expected: number | null;
+}
+
 export interface FetchOptions {
   mode: IsolationMode;
   /** Overall deadline for the whole fetch, retries included. */
   deadlineMs: number;
   signal?: AbortSignal;
   onProgress?: (p: FetchProgress) => void;
+  /**
+   * Confirmed rows as they arrive (verify mode only): each one placed in this division by a bulk re-read or an
+   * org listing page read during this fetch, never by search alone. The result replaces them.
+   */
+  onRows?: (batch: RowsBatch) => void;
   now?: () => number;
   /** What the org supports, probed on first use (default: probed with the fetch's own client). */
   capabilities?: Pick<Capabilities, "get">;

@@ -20,6 +20,7 @@ import type { FetchProgress, UserDto } from "@/lib/shared/contract";
 import { readAfter, readCalls, readDirectory, readMark } from "./confirm";
 import { LISTING_PAGE_SIZE, planFetch, type Plan } from "./fetch-plan";
 import { truthfulProgress } from "./fetch-progress";
+import { ConfirmedRows, listedRows, toDto } from "./fetch-rows";
 import type { DivisionUsers, FetchOptions } from "./fetch-types";
 import { OrgSnapshotSource } from "./org-snapshot";
 import { CapabilityNeeded, SearchRun, type SearchScope } from "./search-run";
@@ -45,21 +46,6 @@ export function assertDivisionId(divisionId: string): void {
   if (!DIVISION_ID.test(divisionId)) throw new AppError("bad_request", "The division id is not a valid Genesys Cloud id.", { details: { field: "divisionId" } });
 }
 
-function toDto(user: ApiUser, division: AuthzDivision): UserDto | null {
-  if (user.state === "deleted") return null;
-  return {
-    id: user.id,
-    name: user.name ?? "",
-    email: user.email ?? "",
-    username: user.username ?? "",
-    title: user.title ?? "",
-    department: user.department ?? "",
-    state: user.state === "inactive" ? "inactive" : "active",
-    divisionId: division.id,
-    divisionName: division.name,
-  };
-}
-
 interface Org {
   sortById: CapabilityValue<"sortById">;
   startsWithId: CapabilityValue<"startsWithId">;
@@ -79,6 +65,8 @@ interface Context {
   tally: { done: number; total: number };
   /** Upstream calls of an org pass this fetch waited for (they serve every division, but this one waited). */
   passCalls: number;
+  /** Rows confirmed so far, sent ahead of the result (null: nobody listens, or not verify mode). */
+  rows: ConfirmedRows | null;
 }
 
 export async function fetchDivisionUsers(client: GenesysClient, divisionId: string, opts: FetchOptions): Promise<DivisionUsers> {
@@ -117,7 +105,8 @@ export async function fetchDivisionUsers(client: GenesysClient, divisionId: stri
       );
     }
     const snapshot = opts.snapshot ?? new OrgSnapshotSource({ client, ttlMs: 0, deadlineMs: opts.deadlineMs });
-    ctx = { client, division, opts, call, org: { sortById, startsWithId, countStates }, snapshot, expected: division.objectCounts?.USER ?? null, tally: { done: 0, total: 0 }, passCalls: 0 };
+    const expected = division.objectCounts?.USER ?? null;
+    ctx = { client, division, opts, call, org: { sortById, startsWithId, countStates }, snapshot, expected, tally: { done: 0, total: 0 }, passCalls: 0, rows: ConfirmedRows.of(division, opts, expected) };
   } catch (e) {
     throw e instanceof UpstreamError ? appErrorFromUpstream(e, { divisionId: id }) : e;
   }
@@ -195,6 +184,7 @@ async function bySnapshot(ctx: Context): Promise<Read> {
     const snapshot = await ctx.snapshot.get({
       force,
       ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
+      ...listedRows(ctx.rows),
       onProgress: (p) => {
         ctx.tally = { done: before + p.pagesDone, total: before + p.pagesTotal };
         searched?.progress("searching");
@@ -238,7 +228,7 @@ async function bySnapshot(ctx: Context): Promise<Read> {
  */
 function confirmingRead(ctx: Context, read: Read): Promise<Map<string, ApiUser | null>> {
   if (ctx.opts.mode === "search-only") return Promise.resolve(new Map());
-  return readDirectory(ctx.client, [...read.run.rows.keys(), ...(read.listed.current ? [] : read.listed.users.map((u) => u.id))], ctx.call);
+  return readDirectory(ctx.client, [...read.run.rows.keys(), ...(read.listed.current ? [] : read.listed.users.map((u) => u.id))], ctx.call, ctx.rows?.reread);
 }
 
 async function finish(ctx: Context, read: Read, plan: Plan, started: number, now: () => number, calls: () => number): Promise<DivisionUsers> {
@@ -258,12 +248,13 @@ async function finish(ctx: Context, read: Read, plan: Plan, started: number, now
         ? null
         : async (force) => {
             const asked = readMark();
-            const snapshot = await ctx.snapshot.get({ force, ...(opts.signal ? { signal: opts.signal } : {}) });
+            const snapshot = await ctx.snapshot.get({ force, ...(opts.signal ? { signal: opts.signal } : {}), ...listedRows(ctx.rows) });
             // Counted when this fetch waited for the whole pass (not a cached one).
             if (readAfter(snapshot, asked)) ctx.passCalls += snapshot.upstreamCalls;
             return { users: snapshot.byDivision.get(ctx.division.id) ?? [], current: readAfter(snapshot, read.searchEnded) };
           },
       onReconcile: () => run.progress("reconciling"),
+      onReread: ctx.rows?.reread,
     },
   );
   if (membership.countNote) notes.push(membership.countNote);

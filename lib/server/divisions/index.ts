@@ -5,9 +5,9 @@ import "server-only";
 
 export { operatorAccess, requireDivisionAccess, visibleDivisions } from "./access-gate";
 export type { AuthorizedDivision } from "./authorized";
-export type { CachedResult, Freshness } from "./cache";
+export type { CachedResult, Freshness, LoadListeners } from "./cache";
 export type { DirectoryDivision } from "./directory";
-export { isolationOf, payloadJson, payloadVariant, toDivisionInfo, toDivisionSummary, toPayload, type PayloadParts } from "./dto";
+export { isolationOf, payloadJson, payloadVariant, rowsLine, toDivisionInfo, toDivisionSummary, toPayload, type PayloadParts } from "./dto";
 export { divisionCsv, EXPORT_HEADER, readExportView, userCsvRow } from "./export";
-export { assertDivisionId, type DivisionUsers, type FetchProgress, type UserDto } from "./fetch";
+export { assertDivisionId, type DivisionUsers, type FetchProgress, type RowsBatch, type UserDto } from "./fetch";
 export { fetchDivisionUncached, getDivisionUsers, refreshDivisionUsers } from "./service";

@@ -51,6 +51,8 @@ export interface OrgPassOptions {
   deadlineMs: number;
   signal?: AbortSignal;
   onProgress?: (p: OrgSnapshotProgress) => void;
+  /** Each page's users as it arrives (whatever the pass makes of it later): live-directory rows to show early. */
+  onPage?: (users: readonly ApiUser[]) => void;
   now?: () => number;
 }
 
@@ -81,7 +83,7 @@ export async function readOrgSnapshot(client: GenesysClient, opts: OrgPassOption
   while (passes < MAX_PASSES && !pass?.consistent) {
     passes++;
     const offset = pagesBefore;
-    pass = await readPass(client, call, (p) => opts.onProgress?.({ pagesDone: offset + p.pagesDone, pagesTotal: offset + p.pagesTotal }));
+    pass = await readPass(client, call, (p) => opts.onProgress?.({ pagesDone: offset + p.pagesDone, pagesTotal: offset + p.pagesTotal }), opts.onPage);
     pagesBefore += pass.pages;
   }
   if (!pass) throw new Error("unreachable: no pass ran");
@@ -102,15 +104,17 @@ export async function readOrgSnapshot(client: GenesysClient, opts: OrgPassOption
   };
 }
 
-async function readPass(client: GenesysClient, call: CallOptions, onProgress: (p: OrgSnapshotProgress) => void): Promise<PassResult> {
+async function readPass(client: GenesysClient, call: CallOptions, onProgress: (p: OrgSnapshotProgress) => void, onPage?: (users: readonly ApiUser[]) => void): Promise<PassResult> {
   const first = await client.listActiveUsersPage(1, call);
   const pagesTotal = pageCountOf(first);
   let pagesDone = 1;
+  onPage?.(first.entities);
   onProgress({ pagesDone, pagesTotal });
   const rest = await allOrNothing(
     Array.from({ length: pagesTotal - 1 }, (_, i) => i + 2),
     (pageNumber, signal) =>
       client.listActiveUsersPage(pageNumber, { ...call, signal }).then((page) => {
+        onPage?.(page.entities);
         onProgress({ pagesDone: ++pagesDone, pagesTotal });
         return page;
       }),

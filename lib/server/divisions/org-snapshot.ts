@@ -1,6 +1,6 @@
 import "server-only";
 
-import { appErrorFromUpstream, clientKeyPart, getBffClient, UpstreamError, type GenesysClient } from "@/lib/server/genesys";
+import { appErrorFromUpstream, clientKeyPart, getBffClient, UpstreamError, type ApiUser, type GenesysClient } from "@/lib/server/genesys";
 import { getEnv, processSingleton } from "@/lib/server/platform";
 import { getSharedStore, type SharedStore } from "@/lib/server/shared-state";
 
@@ -29,6 +29,11 @@ export interface OrgSnapshotSourceOptions {
 
 export interface OrgSnapshotGetOptions {
   onProgress?: (p: OrgSnapshotProgress) => void;
+  /**
+   * Each listing page this process reads from now on, as it arrives (pages read before the caller joined, a
+   * cached snapshot and a pass read by another instance are not replayed).
+   */
+  onPage?: (users: readonly ApiUser[]) => void;
   /** This caller stops waiting; the pass itself stops only when every caller waiting on it has left. */
   signal?: AbortSignal;
   /** Skip the cache (a pass already under way is joined rather than doubled). */
@@ -38,6 +43,7 @@ export interface OrgSnapshotGetOptions {
 /** Everyone waiting on one pass in this process. */
 interface Waiting {
   listeners: Set<(p: OrgSnapshotProgress) => void>;
+  pageListeners: Set<(users: readonly ApiUser[]) => void>;
   last: OrgSnapshotProgress | null;
   controller: AbortController;
   /** Callers still waiting; one without a signal never leaves, so it is never taken off. */
@@ -79,12 +85,15 @@ export class OrgSnapshotSource {
   }
 
   private start(force: boolean): Flight {
-    const waiting: Waiting = { listeners: new Set(), last: null, controller: new AbortController(), waiters: 0 };
+    const waiting: Waiting = { listeners: new Set(), pageListeners: new Set(), last: null, controller: new AbortController(), waiters: 0 };
     const report = (p: OrgSnapshotProgress) => {
       waiting.last = p;
       for (const listener of waiting.listeners) listener(p);
     };
-    const promise: Promise<OrgSnapshot> = this.load(force, waiting.controller.signal, report)
+    const page = (users: readonly ApiUser[]) => {
+      for (const listener of waiting.pageListeners) listener(users);
+    };
+    const promise: Promise<OrgSnapshot> = this.load(force, waiting.controller.signal, report, page)
       .then((stored) => {
         this.cached = stored;
         return stored.snapshot;
@@ -97,8 +106,8 @@ export class OrgSnapshotSource {
     return Object.assign(waiting, { promise });
   }
 
-  private async load(force: boolean, signal: AbortSignal, report: (p: OrgSnapshotProgress) => void): Promise<StoredSnapshot> {
-    const work = (onProgress: (p: OrgSnapshotProgress) => void) => this.pass(signal, onProgress);
+  private async load(force: boolean, signal: AbortSignal, report: (p: OrgSnapshotProgress) => void, page: (users: readonly ApiUser[]) => void): Promise<StoredSnapshot> {
+    const work = (onProgress: (p: OrgSnapshotProgress) => void) => this.pass(signal, onProgress, page);
     if (!this.shared) return { snapshot: await work(report), version: "local", expiresAt: this.now() + this.opts.ttlMs };
     if (!force) {
       const stored = await this.shared.read(this.cached, signal);
@@ -107,23 +116,25 @@ export class OrgSnapshotSource {
     return this.shared.load(this.cached, force, work, report, signal);
   }
 
-  private async pass(signal: AbortSignal, onProgress: (p: OrgSnapshotProgress) => void): Promise<OrgSnapshot> {
+  private async pass(signal: AbortSignal, onProgress: (p: OrgSnapshotProgress) => void, onPage: (users: readonly ApiUser[]) => void): Promise<OrgSnapshot> {
     try {
-      return await readOrgSnapshot(this.opts.client, { deadlineMs: this.opts.deadlineMs, signal, onProgress, now: this.now });
+      return await readOrgSnapshot(this.opts.client, { deadlineMs: this.opts.deadlineMs, signal, onProgress, onPage, now: this.now });
     } catch (e) {
       throw e instanceof UpstreamError ? appErrorFromUpstream(e) : e;
     }
   }
 
   private join(flight: Flight, opts: OrgSnapshotGetOptions): Promise<OrgSnapshot> {
-    const { onProgress, signal } = opts;
+    const { onProgress, onPage, signal } = opts;
     if (onProgress) {
       flight.listeners.add(onProgress);
       if (flight.last) onProgress(flight.last);
     }
+    if (onPage) flight.pageListeners.add(onPage);
     flight.waiters++;
     const leave = () => {
       if (onProgress) flight.listeners.delete(onProgress);
+      if (onPage) flight.pageListeners.delete(onPage);
     };
     if (!signal) return flight.promise.finally(leave);
     return new Promise<OrgSnapshot>((resolve, reject) => {

@@ -5,9 +5,9 @@ import { getEnv, getMetrics, processSingleton, type Env } from "@/lib/server/pla
 import { getSharedStore, type SharedStore } from "@/lib/server/shared-state";
 
 import type { AuthorizedDivision } from "./authorized";
-import { DivisionCache, LocalCoordination, MemoryStore, type CachedResult } from "./cache";
+import { DivisionCache, LocalCoordination, MemoryStore, type CachedResult, type LoadListeners } from "./cache";
 import { DivisionDirectory } from "./directory";
-import { fetchDivisionUsers, type DivisionUsers, type FetchOptions, type FetchProgress } from "./fetch";
+import { fetchDivisionUsers, type DivisionUsers, type FetchOptions, type FetchProgress, type RowsBatch } from "./fetch";
 import { getOrgSnapshotSource } from "./org-snapshot";
 import { SharedCacheStore, SharedCoordination } from "./shared-cache";
 
@@ -35,7 +35,7 @@ export class DivisionService {
     const keys = shared?.enabled ? sharedKeys(shared, env) : undefined;
     this.directory = new DivisionDirectory(this.client, DIRECTORY_TTL_MS);
     this.cache = new DivisionCache({
-      load: (divisionId, onProgress) => this.fetch(divisionId, onProgress),
+      load: (divisionId, onProgress, onRows) => this.fetch(divisionId, onProgress, undefined, onRows),
       store: shared && keys ? new SharedCacheStore(shared, keys.division, memory, ttlMs + staleMs) : memory,
       coordination: shared && keys ? new SharedCoordination(shared, keys.coordination, local, env.fetch.deadlineMs + 30_000) : local,
       ttlMs,
@@ -45,7 +45,7 @@ export class DivisionService {
   }
 
   /** A division's users through the cache (optionally forced past it). */
-  getUsers(division: AuthorizedDivision, options: { force?: boolean; onProgress?: (p: FetchProgress) => void } = {}): Promise<CachedResult> {
+  getUsers(division: AuthorizedDivision, options: LoadListeners & { force?: boolean } = {}): Promise<CachedResult> {
     return this.cache.get(division.id, options);
   }
 
@@ -74,7 +74,7 @@ export class DivisionService {
     }
   }
 
-  private async fetch(divisionId: string, onProgress?: (p: FetchProgress) => void, signal?: AbortSignal): Promise<DivisionUsers> {
+  private async fetch(divisionId: string, onProgress?: (p: FetchProgress) => void, signal?: AbortSignal, onRows?: (batch: RowsBatch) => void): Promise<DivisionUsers> {
     const timer = getMetrics().fetchDuration.startTimer();
     try {
       const result = await fetchDivisionUsers(this.client, divisionId, {
@@ -84,6 +84,7 @@ export class DivisionService {
         permitted: this.permitted,
         orgUsers: await this.orgUsers(),
         ...(onProgress ? { onProgress } : {}),
+        ...(onRows ? { onRows } : {}),
         ...(signal ? { signal } : {}),
       });
       timer({ outcome: "ok" });
@@ -115,7 +116,7 @@ function sharedKeys(shared: SharedStore, env: Env) {
 }
 
 /** A division's users through the process's cache. */
-export function getDivisionUsers(division: AuthorizedDivision, options: { force?: boolean; onProgress?: (p: FetchProgress) => void } = {}): Promise<CachedResult> {
+export function getDivisionUsers(division: AuthorizedDivision, options: LoadListeners & { force?: boolean } = {}): Promise<CachedResult> {
   return getDivisionService().getUsers(division, options);
 }
 

@@ -55,6 +55,8 @@ export interface VerifyOptions {
    */
   activeFromDirectory: ((force: boolean) => Promise<Listed>) | null;
   onReconcile: () => void;
+  /** Each re-read call's answers as they arrive (the rows shown before the fetch ends). */
+  onReread?: ((answers: (ApiUser | null)[]) => void) | undefined;
 }
 
 type CountStates = CapabilityValue<"objectCountStates">;
@@ -133,7 +135,7 @@ export async function verifyMembership(client: GenesysClient, division: AuthzDiv
       // A pass older than the confirming read has nothing to say of the users that read already answered for.
       const known = (id: string) => members.has(id) || (!listing.current && search.directory.has(id));
       const missing = listing.users.filter((u) => u.division?.id === division.id && u.state === "active" && !known(u.id));
-      const truths = listing.current ? null : await readDirectory(client, missing.map((u) => u.id), opts.call);
+      const truths = listing.current ? null : await readDirectory(client, missing.map((u) => u.id), opts.call, opts.onReread);
       for (const u of missing) {
         if (truths && !admit(u.id, truths.get(u.id), "moved-out")) continue;
         if (!truths) members.set(u.id, u);

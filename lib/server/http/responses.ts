@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { FetchProgress } from "@/lib/server/divisions";
+import type { FetchProgress, RowsBatch } from "@/lib/server/divisions";
 import { toAppError } from "@/lib/server/genesys";
 import { toErrorResponse } from "@/lib/server/platform";
 
@@ -103,5 +103,45 @@ export function throttled(report: (p: FetchProgress) => void): (p: FetchProgress
     last = now;
     waiting = p.waiting !== undefined;
     report(p);
+  };
+}
+
+export interface RowsStream {
+  add(batch: RowsBatch): void;
+  /** Drops what is still held: the result line, sent next, replaces every row anyway. */
+  stop(): void;
+}
+
+/**
+ * Rows lines gathered over the same interval as progress (a 12,000-user division arrives in ~150 batches, and
+ * each line makes the browser sort its table again); the first batch goes at once, since the first rows on
+ * screen are the point of sending any.
+ */
+export function batchedRows(send: (batch: RowsBatch) => void): RowsStream {
+  let pending: RowsBatch | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last = -Infinity;
+  const flush = () => {
+    timer = null;
+    if (!pending) return;
+    last = Date.now();
+    const batch = pending;
+    pending = null;
+    send(batch);
+  };
+  return {
+    add(batch) {
+      if (pending) pending = { ...batch, users: pending.users.concat(batch.users) };
+      else pending = batch;
+      if (timer) return;
+      const wait = last + PROGRESS_INTERVAL_MS - Date.now();
+      if (wait <= 0) flush();
+      else timer = setTimeout(flush, wait);
+    },
+    stop() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      pending = null;
+    },
   };
 }

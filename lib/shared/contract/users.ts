@@ -2,8 +2,8 @@ import { z } from "zod";
 
 import { apiErrorSchema } from "./errors";
 
-// GET /api/divisions/{id}/users: the JSON payload, and the NDJSON lines of the same route (progress lines
-// while a cold fetch runs, then one result or error line).
+// GET /api/divisions/{id}/users: the JSON payload, and the NDJSON lines of the same route (progress and rows
+// lines while a cold fetch runs, then one result or error line).
 
 const count = z.number().int().nonnegative();
 
@@ -142,13 +142,26 @@ export const divisionUsersPayloadSchema = z.strictObject({
 });
 
 export const usersProgressLineSchema = z.strictObject({ type: z.literal("progress"), ...fetchProgressSchema.shape });
+/**
+ * Users the live directory has placed in the division during this fetch, sent before the fetch is done so
+ * that the table fills while the rest is read. Never a search row alone. The result line is authoritative:
+ * its list replaces every row streamed before it (a user may have moved out since).
+ */
+export const usersRowsLineSchema = z.strictObject({
+  type: z.literal("rows"),
+  users: usersTableSchema.transform(decodeUsers),
+  /** Distinct users streamed so far, this line's included. */
+  verified: count,
+  /** Genesys' count of the division's users (null: unknown). */
+  expected: count.nullable(),
+});
 export const usersResultLineSchema = z.strictObject({ type: z.literal("result"), ...divisionUsersPayloadSchema.shape });
 export const usersErrorLineSchema = z.strictObject({
   type: z.literal("error"),
   status: z.number().int().min(400).max(599),
   error: apiErrorSchema,
 });
-export const usersStreamLineSchema = z.discriminatedUnion("type", [usersProgressLineSchema, usersResultLineSchema, usersErrorLineSchema]);
+export const usersStreamLineSchema = z.discriminatedUnion("type", [usersProgressLineSchema, usersRowsLineSchema, usersResultLineSchema, usersErrorLineSchema]);
 
 export type UserDto = z.infer<typeof userDtoSchema>;
 export type FetchProgress = z.infer<typeof fetchProgressSchema>;
@@ -157,3 +170,4 @@ export type IsolationSummary = z.infer<typeof isolationSummarySchema>;
 export type DivisionUsersPayload = z.output<typeof divisionUsersPayloadSchema>;
 export type DivisionUsersWire = z.input<typeof divisionUsersPayloadSchema>;
 export type UsersStreamLine = z.output<typeof usersStreamLineSchema>;
+export type UsersRowsLine = z.output<typeof usersRowsLineSchema>;

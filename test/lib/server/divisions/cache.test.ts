@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { DivisionCache, MemoryStore } from "@/lib/server/divisions/cache";
-import type { DivisionUsers } from "@/lib/server/divisions/fetch";
+import type { DivisionUsers, RowsBatch, UserDto } from "@/lib/server/divisions/fetch";
 import { AppError } from "@/lib/server/platform/errors";
 
 // The cache in isolation: a fake clock and a loader we control.
@@ -52,7 +52,43 @@ function setup(options: { ttlMs?: number; staleMs?: number; forceMs?: number; ma
   };
 }
 
+function user(id: string): UserDto {
+  return { id, name: id, email: "", username: "", title: "", department: "", state: "active", divisionId: "d", divisionName: "D" };
+}
+
 describe("DivisionCache", () => {
+  it("rows streamed by a load reach every caller of it: one that joins late gets those sent before it at once", async () => {
+    let sendRows: (b: RowsBatch) => void = () => undefined;
+    let release: (v: DivisionUsers) => void = () => undefined;
+    const cache = new DivisionCache({
+      load: (_id, _onProgress, onRows) => {
+        sendRows = onRows;
+        return new Promise((r) => (release = r));
+      },
+      store: new MemoryStore<DivisionUsers>(10),
+      ttlMs: 1_000,
+      staleMs: 0,
+      forceRefreshMinIntervalMs: 0,
+    });
+    const early: RowsBatch[] = [];
+    const late: RowsBatch[] = [];
+    const first = cache.get("d", { onRows: (b) => early.push(b) });
+    await Promise.resolve();
+    sendRows({ users: [user("a"), user("b")], verified: 2, expected: 5 });
+    const second = cache.get("d", { onRows: (b) => late.push(b) });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(late).toEqual([{ users: [user("a"), user("b")], verified: 2, expected: 5 }]);
+    sendRows({ users: [user("c")], verified: 3, expected: 5 });
+    release(result("done"));
+    await Promise.all([first, second]);
+    expect(early.map((b) => b.users.map((u) => u.id))).toEqual([["a", "b"], ["c"]]);
+    expect(late.map((b) => b.users.map((u) => u.id))).toEqual([["a", "b"], ["c"]]);
+    // The load is over: a later caller gets the cached result and no rows.
+    const after: RowsBatch[] = [];
+    await cache.get("d", { onRows: (b) => after.push(b) });
+    expect(after).toEqual([]);
+  });
+
   it("single-flight: 50 concurrent callers for a cold division cause one load and share its result", async () => {
     const t = setup();
     let release: (v: DivisionUsers) => void = () => undefined;

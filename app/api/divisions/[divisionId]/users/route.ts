@@ -4,8 +4,8 @@
 // POST /api/divisions/{divisionId}/users – the same, forcing a refetch from Genesys (state-changing, so not a
 //      GET, and same-origin only: see lib/server/http/same-origin.ts)
 import { getStaffAccess } from "@/lib/server/auth";
-import { assertDivisionId, getDivisionUsers, isolationOf, payloadJson, payloadVariant, requireDivisionAccess, toPayload, type CachedResult, type FetchProgress } from "@/lib/server/divisions";
-import { acceptsNdjson, audited, EncodedBodies, encodedResponse, ndjsonResponse, throttled, type AuditedContext } from "@/lib/server/http";
+import { assertDivisionId, getDivisionUsers, isolationOf, payloadJson, payloadVariant, requireDivisionAccess, rowsLine, toPayload, type CachedResult, type FetchProgress } from "@/lib/server/divisions";
+import { acceptsNdjson, audited, batchedRows, EncodedBodies, encodedResponse, ndjsonResponse, throttled, type AuditedContext } from "@/lib/server/http";
 import { allowOnlyParams } from "@/lib/server/platform";
 import { requireStaff } from "@/lib/server/staff";
 
@@ -30,14 +30,19 @@ async function divisionUsers(req: Request, divisionId: string, ctx: AuditedConte
   };
 
   if (!acceptsNdjson(req)) return respond(await getDivisionUsers(division, { force }));
-  // NDJSON: progress lines while a cold fetch runs, then the result line; a warm division is answered as plain
-  // JSON at once. The bare "starting" line is held back, so that a fetch failing at its first call answers
-  // with its real status rather than 200 and an error line.
+  // NDJSON: progress lines and confirmed rows while a cold fetch runs, then the result line, which replaces the
+  // rows; a warm division is answered as plain JSON at once. The bare "starting" line is held back, so that a
+  // fetch failing at its first call answers with its real status rather than 200 and an error line.
   return ndjsonResponse(
     async (send) => {
       const report = throttled((p) => send({ type: "progress", ...p }));
       const onProgress = (p: FetchProgress) => (p.phase === "starting" && !p.waiting ? undefined : report(p));
-      return getDivisionUsers(division, { force, onProgress });
+      const rows = batchedRows((batch) => send(rowsLine(batch)));
+      try {
+        return await getDivisionUsers(division, { force, onProgress, onRows: rows.add });
+      } finally {
+        rows.stop();
+      }
     },
     { line: (result) => payloadJson(shown(result), { type: "result" }), alone: respond },
     ctx.refused,
