@@ -1,7 +1,10 @@
-// npm run load [-- --sessions 200 --seconds 30 --port 3500]
+// npm run load [-- --sessions 200 --seconds 30 --port 3500 --only json|page --profile DIR --env KEY=VALUE …]
 // 200 signed-in sessions hammer a warm division's JSON and its page for 30 s each, against the built app
 // (`npm start`, admission gate included) and the emulator, all on this machine. Prints throughput, latency
 // percentiles and errors per target, what the admission gate did, and writes bench-results/load.json.
+// --profile DIR: the server runs with --inspect (on port + 1) and a CPU profile of each target is written to
+// DIR, with its top self times printed (scripts/cpu-profile.ts; on Node 20 set
+// NODE_OPTIONS=--experimental-websocket). Profiling slows the server: take throughput figures without it.
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -10,9 +13,19 @@ import autocannon from "autocannon";
 
 import { DEMO } from "../emulator/seed";
 import { signIn } from "../test/support/http-session";
+import { formatTop, Inspector, selfTimes } from "./cpu-profile";
 import { startStack } from "./stack";
 
-const { values } = parseArgs({ options: { sessions: { type: "string", default: "200" }, seconds: { type: "string", default: "30" }, port: { type: "string", default: "3500" } } });
+const { values } = parseArgs({ options: {
+    sessions: { type: "string", default: "200" },
+    seconds: { type: "string", default: "30" },
+    port: { type: "string", default: "3500" },
+    only: { type: "string" },
+    profile: { type: "string" },
+    // App settings for this run, e.g. --env HTTP_MAX_CONCURRENT_REQUESTS=8 --env LOG_LEVEL=info.
+    env: { type: "string", multiple: true },
+  },
+});
 const sessions = Number(values.sessions);
 const seconds = Number(values.seconds);
 const METRICS_TOKEN = "load-test-metrics-token";
@@ -31,8 +44,9 @@ interface Figures {
   mbPerSecond: number;
 }
 
-async function run(target: string, url: string, cookies: string[]): Promise<Figures> {
+async function run(target: string, url: string, cookies: string[], inspector: Inspector | null): Promise<Figures> {
   let next = 0;
+  await inspector?.start();
   const result = await autocannon({
     url,
     connections: sessions,
@@ -40,6 +54,13 @@ async function run(target: string, url: string, cookies: string[]): Promise<Figu
     // Each request carries the next session's cookie, so all sessions take part.
     requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, cookie: cookies[next++ % cookies.length] ?? "" } }) }],
   });
+  if (inspector && values.profile) {
+    const profile = await inspector.stop();
+    const file = path.join(values.profile, `${target.split(" ")[1] ?? "target"}.cpuprofile`);
+    fs.mkdirSync(values.profile, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(profile));
+    console.log(`${target}: CPU profile ${file}\n by owner (self time charged to the nearest app file, else package):\n${formatTop(selfTimes(profile, "owner"), 15)}\n by module (self):\n${formatTop(selfTimes(profile, "module"), 12)}\n by function (self):\n${formatTop(selfTimes(profile, "function"), 25)}`);
+  }
   const figures: Figures = {
     target,
     requests: result.requests.total,
@@ -74,7 +95,11 @@ async function serverFigures(appUrl: string): Promise<Record<string, number>> {
 }
 
 async function main(): Promise<void> {
-  const stack = await startStack({ appPort: Number(values.port), env: { METRICS_BEARER_TOKEN: METRICS_TOKEN } });
+  const inspectorPort = Number(values.port) + 1;
+  const profiling: Record<string, string> = values.profile ? { NODE_OPTIONS: `--inspect=127.0.0.1:${inspectorPort}` } : {};
+  const extra = Object.fromEntries((values.env ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+  const stack = await startStack({ appPort: Number(values.port), env: { METRICS_BEARER_TOKEN: METRICS_TOKEN, ...extra, ...profiling } });
+  const inspector = values.profile ? await Inspector.connect(`http://127.0.0.1:${inspectorPort}`) : null;
   try {
     // Globex Telecom (350 users) is visible to ben (its manager) and to the admin: alternate the two.
     const accounts = [DEMO.staff.ben.email, DEMO.staff.admin.email];
@@ -85,19 +110,19 @@ async function main(): Promise<void> {
     // Warm the cache once.
     await fetch(`${stack.appUrl}/api/divisions/${division}/users`, { headers: { cookie: cookies[0] ?? "" } });
     stack.emulator.resetStats();
-    const results = [
-      await run("division JSON (warm, 350 users)", `${stack.appUrl}/api/divisions/${division}/users`, cookies),
-      await run("division page (server-rendered)", `${stack.appUrl}/divisions/${division}`, cookies),
-    ];
+    const results: Figures[] = [];
+    if (values.only !== "page") results.push(await run("division JSON (warm, 350 users)", `${stack.appUrl}/api/divisions/${division}/users`, cookies, inspector));
+    if (values.only !== "json") results.push(await run("division page (server-rendered)", `${stack.appUrl}/divisions/${division}`, cookies, inspector));
     const server = await serverFigures(stack.appUrl);
     const upstream = stack.emulator.stats().byOperation;
     console.log(`server: ${JSON.stringify(server)}`);
     console.log(`upstream calls during the runs: ${JSON.stringify(upstream)}`);
     const out = path.resolve(__dirname, "..", "bench-results", "load.json");
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), sessions, seconds, results, server, upstream }, null, 2) + "\n");
+    fs.writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), sessions, seconds, env: extra, results, server, upstream }, null, 2) + "\n");
     console.log(`written to ${path.relative(process.cwd(), out)}`);
   } finally {
+    inspector?.close();
     await stack.stop();
   }
 }
