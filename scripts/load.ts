@@ -42,10 +42,14 @@ interface Figures {
   non2xx: number;
   timeouts: number;
   mbPerSecond: number;
+  /** The server process's CPU time (user + system) per request: steadier than req/s on a shared machine. */
+  cpuMsPerRequest: number;
 }
 
 async function run(target: string, url: string, cookies: string[], inspector: Inspector | null): Promise<Figures> {
   let next = 0;
+  const appUrl = new URL(url).origin;
+  const cpuBefore = await serverCpuSeconds(appUrl);
   await inspector?.start();
   const result = await autocannon({
     url,
@@ -61,6 +65,7 @@ async function run(target: string, url: string, cookies: string[], inspector: In
     fs.writeFileSync(file, JSON.stringify(profile));
     console.log(`${target}: CPU profile ${file}\n by owner (self time charged to the nearest app file, else package):\n${formatTop(selfTimes(profile, "owner"), 15)}\n by module (self):\n${formatTop(selfTimes(profile, "module"), 12)}\n by function (self):\n${formatTop(selfTimes(profile, "function"), 25)}`);
   }
+  const cpuSeconds = (await serverCpuSeconds(appUrl)) - cpuBefore;
   const figures: Figures = {
     target,
     requests: result.requests.total,
@@ -74,17 +79,27 @@ async function run(target: string, url: string, cookies: string[], inspector: In
     non2xx: result.non2xx,
     timeouts: result.timeouts,
     mbPerSecond: Math.round(result.throughput.average / 1e5) / 10,
+    cpuMsPerRequest: Math.round((cpuSeconds * 1e4) / Math.max(result.requests.total, 1)) / 10,
   };
   console.log(
     `${target}: ${figures.requests} requests in ${seconds} s = ${figures.perSecond} req/s; latency p50 ${figures.p50} ms, p90 ${figures.p90} ms, ` +
-      `p99 ${figures.p99} ms, max ${figures.max} ms; errors ${figures.errors} (non-2xx ${figures.non2xx}, timeouts ${figures.timeouts}); ${figures.mbPerSecond} MB/s`,
+      `p99 ${figures.p99} ms, max ${figures.max} ms; errors ${figures.errors} (non-2xx ${figures.non2xx}, timeouts ${figures.timeouts}); ${figures.mbPerSecond} MB/s; ` +
+      `server CPU ${figures.cpuMsPerRequest} ms/request`,
   );
   return figures;
 }
 
+async function metricsText(appUrl: string): Promise<string> {
+  return (await fetch(`${appUrl}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+}
+
+async function serverCpuSeconds(appUrl: string): Promise<number> {
+  return Number(/^tenantscope_process_cpu_seconds_total (\S+)$/m.exec(await metricsText(appUrl))?.[1] ?? NaN);
+}
+
 /** The admission gate's and cache's counters, read from /api/metrics. */
 async function serverFigures(appUrl: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${appUrl}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const text = await metricsText(appUrl);
   const wanted = /^(tenantscope_http_requests_(?:admitted|shed)_total|tenantscope_http_queue_wait_seconds_total|tenantscope_division_cache_requests_total)(\{[^}]*\})? (\S+)$/;
   const out: Record<string, number> = {};
   for (const line of text.split("\n")) {
