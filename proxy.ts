@@ -5,6 +5,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getToken } from "next-auth/jwt";
 
+import { decodeSessionToken } from "@/lib/server/auth/session-decode";
 import { API_CSP, contentSecurityPolicy, HSTS, STATIC_SECURITY_HEADERS } from "@/lib/server/http/security-headers";
 import { getAuthEnv, getEnv } from "@/lib/server/platform/env";
 
@@ -45,7 +46,7 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development", loginOrigin: new URL(getEnv().genesys.loginBaseUrl).origin });
   if (!PUBLIC_PAGES.includes(path)) {
-    const token = await getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies });
+    const token = await getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies, decode: decodeSessionToken });
     if (!token?.genesys) {
       const signIn = new URL("/signin", req.nextUrl.origin);
       signIn.searchParams.set("callbackUrl", `${path}${req.nextUrl.search}`);

@@ -109,6 +109,11 @@ export async function startApp(options: AppOptions) {
       killApp();
       await exited();
     },
+    /** Ends it the way a crash would (SIGKILL, sent before this returns): no shutdown, nothing flushed. */
+    async crash() {
+      killApp("SIGKILL");
+      await exited();
+    },
   };
 }
 

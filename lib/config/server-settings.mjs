@@ -15,7 +15,11 @@ const serverSettingsSchema = z
     HOSTNAME: rawText.transform(blankToUndefined),
     // Slots are for CPU work (waits on Genesys give them back). Measured on 2 cores, 200 sessions: the fewer
     // slots, the shorter the tail (warm JSON max 3.5 s with 1, 5.3 s with 2, 6.7 s with 4, up to 10 s and
-    // timeouts with 8), for 5-15 % less throughput; two per core keeps both.
+    // timeouts with 8), for 5-15 % less throughput; two per core keeps both. Measured again after issue 13 made
+    // a request's own work cheaper (medians of 3 runs, shared machine): 8 slots gave no more throughput (JSON
+    // 295 req/s, page 67) and brought the page's 10 s timeouts back (15 and 31 a run); 4 gave JSON 311, page
+    // 74; 2 gave JSON 236, page 82, and no timeouts in any run, even while other work held the CPU. Two per
+    // core stays; on a host shared with other busy processes, one per core keeps the tail shorter.
     HTTP_MAX_CONCURRENT_REQUESTS: integer({ min: 1, max: 1_000, default: 2 * availableParallelism() }),
     HTTP_MAX_QUEUED_REQUESTS: integer({ min: 0, max: 100_000, default: 2_000 }),
     HTTP_QUEUE_TIMEOUT_MS: integer({ min: 100, max: 600_000, default: 30_000 }),

@@ -3,6 +3,7 @@ import "server-only";
 import { getEnv, getLogger, getMetrics, isAppError, processSingleton } from "@/lib/server/platform";
 import type { StaffAccess } from "@/lib/server/staff";
 
+import { GroupCommit, type StampedEvent } from "./group-commit";
 import { AuditStore, type AuditEvent } from "./store";
 
 // Who saw what. Every view, export and diagnostics run (and every reading of the audit trail itself)
@@ -31,16 +32,41 @@ export function getAuditStore(): AuditStore {
   });
 }
 
+/** Records an event now (its own transaction): for events recorded after their response has begun. */
 export function audit(event: AuditEvent): void {
-  const full = { ...event, at: new Date().toISOString() };
-  getLogger().info({ audit: full }, `audit ${event.action} ${event.outcome}`);
+  const full = stamped(event);
   try {
     getAuditStore().append(full);
     getMetrics().auditEvents.inc({ result: "stored" });
   } catch (e) {
-    getMetrics().auditEvents.inc({ result: "failed" });
-    getLogger().error({ err: e instanceof Error ? e.message : String(e), audit: full }, "audit event could not be stored");
+    storeFailed([full], e);
   }
+}
+
+/**
+ * Records an event with others of the same moment (group-commit.ts); resolves once it is committed. The
+ * caller must not answer before: an answered view has to be on the trail even if the process dies next.
+ */
+export function auditBatched(event: AuditEvent): Promise<void> {
+  return processSingleton(
+    "audit-group-commit",
+    () =>
+      new GroupCommit((events) => getAuditStore().appendMany(events), {
+        stored: (events) => getMetrics().auditEvents.inc({ result: "stored" }, events.length),
+        failed: storeFailed,
+      }),
+  ).add(stamped(event));
+}
+
+function stamped(event: AuditEvent): StampedEvent {
+  const full = { ...event, at: new Date().toISOString() };
+  getLogger().info({ audit: full }, `audit ${event.action} ${event.outcome}`);
+  return full;
+}
+
+function storeFailed(events: readonly StampedEvent[], e: unknown): void {
+  getMetrics().auditEvents.inc({ result: "failed" }, events.length);
+  for (const full of events) getLogger().error({ err: e instanceof Error ? e.message : String(e), audit: full }, "audit event could not be stored");
 }
 
 export function actorOf(staff: StaffAccess | null): AuditEvent["actor"] {

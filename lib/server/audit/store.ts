@@ -116,7 +116,7 @@ export class AuditStore {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly lastHash: Database.Statement<[], { hash: string }>;
-  private readonly appendTx: (row: Omit<Row, "id" | "prev_hash" | "hash">) => void;
+  private readonly appendTx: (rows: Omit<Row, "id" | "prev_hash" | "hash">[]) => void;
 
   constructor(
     file: string,
@@ -135,30 +135,25 @@ export class AuditStore {
        VALUES (@at, @action, @outcome, @code, @actor_id, @actor_email, @actor_name, @actor_role, @division_id, @division_name, @rows, @isolation, @request_id, @prev_hash, @hash)`,
     );
     this.lastHash = this.db.prepare("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1");
-    const tx = this.db.transaction((row: Omit<Row, "id" | "prev_hash" | "hash">) => {
-      const prev = this.lastHash.get()?.hash ?? GENESIS;
-      this.insert.run({ ...row, prev_hash: prev, hash: chainHash(prev, contentOf(row)) });
+    const tx = this.db.transaction((rows: Omit<Row, "id" | "prev_hash" | "hash">[]) => {
+      let prev = this.lastHash.get()?.hash ?? GENESIS;
+      for (const row of rows) {
+        const hash = chainHash(prev, contentOf(row));
+        this.insert.run({ ...row, prev_hash: prev, hash });
+        prev = hash;
+      }
     });
     // IMMEDIATE: another process cannot slip a row in between reading the last hash and inserting.
-    this.appendTx = (row) => tx.immediate(row);
+    this.appendTx = (rows) => tx.immediate(rows);
   }
 
   append(event: AuditEvent & { at: string }): void {
-    this.appendTx({
-      at: event.at,
-      action: event.action,
-      outcome: event.outcome,
-      code: event.code ?? null,
-      actor_id: event.actor?.id ?? null,
-      actor_email: event.actor?.email ?? null,
-      actor_name: event.actor?.name ?? null,
-      actor_role: event.actor?.role ?? null,
-      division_id: event.divisionId ?? null,
-      division_name: event.divisionName ?? null,
-      rows: event.rows ?? null,
-      isolation: event.isolation ? JSON.stringify(event.isolation) : null,
-      request_id: event.requestId ?? null,
-    });
+    this.appendTx([toRow(event)]);
+  }
+
+  /** Several events in one transaction, chained in this order: all are stored, or none (it throws). */
+  appendMany(events: readonly (AuditEvent & { at: string })[]): void {
+    if (events.length > 0) this.appendTx(events.map(toRow));
   }
 
   /** Newest first, one page. */
@@ -224,6 +219,24 @@ const SIMPLE_FILTERS: readonly (readonly [Exclude<keyof AuditQuery, "actor" | "l
   ["to", "at <= @to"],
   ["before", "id < @before"],
 ];
+
+function toRow(event: AuditEvent & { at: string }): Omit<Row, "id" | "prev_hash" | "hash"> {
+  return {
+    at: event.at,
+    action: event.action,
+    outcome: event.outcome,
+    code: event.code ?? null,
+    actor_id: event.actor?.id ?? null,
+    actor_email: event.actor?.email ?? null,
+    actor_name: event.actor?.name ?? null,
+    actor_role: event.actor?.role ?? null,
+    division_id: event.divisionId ?? null,
+    division_name: event.divisionName ?? null,
+    rows: event.rows ?? null,
+    isolation: event.isolation ? JSON.stringify(event.isolation) : null,
+    request_id: event.requestId ?? null,
+  };
+}
 
 function toEvent(r: Row): StoredAuditEvent {
   return {

@@ -5,11 +5,11 @@ import { redirect } from "next/navigation";
 import { getToken, type JWT } from "next-auth/jwt";
 import { cache } from "react";
 
-
 import { getAuthEnv, getEnv, processSingleton, currentRequestId, requestIdFrom, withRequestContext } from "@/lib/server/platform";
 import { StaffAccessResolver, type StaffAccess, type StaffToken } from "@/lib/server/staff";
 import { safeCallbackUrl } from "@/lib/shared/sign-in";
 
+import { decodeSessionToken } from "./session-decode";
 import { hasSessionEnded } from "./session-lifetime";
 import { isSessionRevoked } from "./session-revocations";
 
@@ -25,7 +25,7 @@ export function readSessionToken(cookieValues: Record<string, string>, headerVal
   // getToken expects a Node-style request; only cookies and headers are read from it.
   const req = { cookies: cookieValues, headers: headerValues } as unknown as Parameters<typeof getToken>[0]["req"];
   const auth = getAuthEnv();
-  return getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies });
+  return getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies, decode: decodeSessionToken });
 }
 
 /** The staff member's Genesys sign-in, unless the session was signed out or has outlived its lifetime. */

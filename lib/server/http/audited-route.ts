@@ -1,6 +1,6 @@
 import "server-only";
 
-import { actorOf, audit, auditRefusal, type AuditEvent } from "@/lib/server/audit";
+import { actorOf, audit, auditBatched, auditRefusal, type AuditEvent } from "@/lib/server/audit";
 import type { StaffAccess } from "@/lib/server/staff";
 
 import { route, type Handler, type RouteContext } from "./route";
@@ -8,6 +8,9 @@ import { route, type Handler, type RouteContext } from "./route";
 // Routes whose every answer is on the audit record (views, exports, diagnostics, readings of the trail). The
 // route names who (`by`) and what (`about`) as its steps learn them; whatever it throws from then on is
 // recorded as a refusal ("denied") or failure ("error") with what was known, and still answered as usual.
+// An outcome recorded before the handler returns is committed with others of the same moment, and the
+// response waits for that commit (a crash right after cannot lose a view that was answered); one recorded
+// later, while a stream is under way, is committed at once, before the stream sends what it records.
 
 type Subject = Pick<AuditEvent, "divisionId" | "divisionName">;
 type Outcome = Partial<Pick<AuditEvent, "outcome" | "code" | "rows" | "isolation" | "divisionId" | "divisionName">>;
@@ -26,6 +29,8 @@ export function audited<P = Record<string, never>>(action: AuditEvent["action"],
   return route<P>(async (req, params, { requestId }) => {
     let staff: StaffAccess | null = null;
     let subject: Subject = {};
+    let answered = false;
+    const commits: Promise<void>[] = [];
     const ctx: AuditedContext = {
       requestId,
       by: (s) => {
@@ -35,12 +40,21 @@ export function audited<P = Record<string, never>>(action: AuditEvent["action"],
       about: (s) => {
         subject = { ...subject, ...s };
       },
-      record: (outcome = {}) => audit({ action, actor: actorOf(staff), ...subject, outcome: "ok", ...outcome, requestId }),
+      record: (outcome = {}) => {
+        const event: AuditEvent = { action, actor: actorOf(staff), ...subject, outcome: "ok", ...outcome, requestId };
+        if (answered) audit(event);
+        else commits.push(auditBatched(event));
+      },
       refused: (e) => auditRefusal(action, staff, e, requestId, subject),
     };
     try {
-      return await handler(req, params, ctx);
+      const res = await handler(req, params, ctx);
+      answered = true;
+      await Promise.all(commits);
+      return res;
     } catch (e) {
+      answered = true;
+      await Promise.all(commits);
       ctx.refused(e);
       throw e;
     }

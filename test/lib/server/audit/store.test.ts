@@ -112,4 +112,19 @@ describe("AuditStore", () => {
     a.close();
     b.close();
   });
+
+  it("a batch is one transaction: chained in order with single appends around it, or not stored at all", () => {
+    const file = dbFile();
+    const store = new AuditStore(file, 30);
+    store.append(event({ at: "2026-11-30T10:00:00.000Z", rows: 0 }));
+    store.appendMany([1, 2, 3].map((rows) => event({ at: "2026-11-30T10:00:01.000Z", rows, requestId: `r${rows}` })));
+    store.append(event({ at: "2026-11-30T10:00:02.000Z", rows: 4 }));
+    expect(store.verify()).toEqual({ ok: true, checked: 5 });
+    expect(store.query({ limit: 10 }).events.map((e) => e.rows)).toEqual([4, 3, 2, 1, 0]);
+    // A row SQLite refuses (NOT NULL) fails the whole batch: nothing of it is kept, the chain is intact.
+    const broken = { ...event({ at: "2026-11-30T10:00:03.000Z" }), action: null } as unknown as AuditEvent & { at: string };
+    expect(() => store.appendMany([event({ at: "2026-11-30T10:00:03.000Z", rows: 5 }), broken])).toThrow();
+    expect(store.verify()).toEqual({ ok: true, checked: 5 });
+    store.close();
+  });
 });
