@@ -7,10 +7,10 @@ import { DEMO } from "@/emulator/seed";
 import { startEmulator, type RunningEmulator } from "@/emulator/server";
 import type { IsolationMode } from "@/lib/server/platform/env";
 import { AppError } from "@/lib/server/platform/errors";
-import { fetchDivisionUsers, type DivisionUsers, type FetchOptions, type FetchProgress } from "@/lib/server/divisions/fetch";
+import { fetchDivisionUsers, type DivisionUsers, type FetchProgress } from "@/lib/server/divisions/fetch";
 import type { GenesysClient } from "@/lib/server/genesys/client";
-import type { CapabilityAnswers, CapabilityKey } from "@/lib/server/genesys";
 import { emulatorClient } from "../support/bff-client";
+import { DOCUMENTED_ORG } from "../support/documented-org";
 
 const { acme: ACME, globex: GLOBEX, initech: INITECH, umbrella: UMBRELLA, stark: STARK, wayne: WAYNE } = DEMO.divisions;
 const VIEW = "directory:user:view";
@@ -33,26 +33,6 @@ beforeEach(() => {
 function client(overrides: Record<string, string> = {}): GenesysClient {
   return emulatorClient(emu.url, { GENESYS_CONCURRENCY: "16", GENESYS_REQUEST_TIMEOUT_MS: "1000", ...overrides });
 }
-
-/**
- * The org as documented (the emulator's defaults), known in advance: these tests count the fetch's own calls,
- * not the capability probes' (test/integration/capability-variants.test.ts covers the probes).
- */
-const DOCUMENTED: CapabilityAnswers = {
-  sortById: "ok",
-  startsWithId: "ok",
-  defaultSearchStates: "active+inactive",
-  objectCountStates: "active+inactive",
-  listWindow: "windowed",
-  exactCaseSensitive: false,
-  permittedDivisions: "ok",
-  searchTypeLimits: "assumed",
-};
-const DOCUMENTED_ORG: FetchOptions["capabilities"] = {
-  async get<K extends CapabilityKey>(key: K) {
-    return DOCUMENTED[key];
-  },
-};
 
 function fetchUsers(divisionId: string, mode: IsolationMode = "verify", overrides: Record<string, string> = {}, onProgress?: (p: FetchProgress) => void) {
   return fetchDivisionUsers(client(overrides), divisionId, { mode, deadlineMs: 45_000, capabilities: DOCUMENTED_ORG, ...(onProgress ? { onProgress } : {}) });

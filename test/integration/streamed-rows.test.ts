@@ -2,49 +2,21 @@
 // result only once a read of the live directory made during the fetch placed the user in this division, never
 // on search's word. The oracle is the emulator's directory at the very moment each batch is sent (onRows runs
 // synchronously inside the fetch), under the faults that make search lie: leak, staleIndex, moveDuringPaging.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
-import { startEmulator, type RunningEmulator } from "@/emulator/server";
-import { fetchDivisionUsers, type DivisionUsers, type FetchOptions, type RowsBatch } from "@/lib/server/divisions/fetch";
+import { fetchDivisionUsers, type DivisionUsers, type RowsBatch } from "@/lib/server/divisions/fetch";
 import { OrgSnapshotSource } from "@/lib/server/divisions/org-snapshot";
 import type { Strategy } from "@/lib/server/divisions/fetch-plan";
-import type { CapabilityAnswers, CapabilityKey } from "@/lib/server/genesys";
 import type { IsolationMode } from "@/lib/server/platform/env";
 
 import { emulatorClient } from "../support/bff-client";
+import { DOCUMENTED_ORG } from "../support/documented-org";
+import { emulatorForFile } from "../support/emulator-fixture";
 
 const { globex: GLOBEX, initech: INITECH, umbrella: UMBRELLA } = DEMO.divisions;
 
-let emu: RunningEmulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-
-afterAll(async () => {
-  await emu?.stop();
-});
-
-beforeEach(() => {
-  emu.reset();
-});
-
-const DOCUMENTED: CapabilityAnswers = {
-  sortById: "ok",
-  startsWithId: "ok",
-  defaultSearchStates: "active+inactive",
-  objectCountStates: "active+inactive",
-  listWindow: "windowed",
-  exactCaseSensitive: false,
-  permittedDivisions: "ok",
-  searchTypeLimits: "assumed",
-};
-const capabilities: FetchOptions["capabilities"] = {
-  async get<K extends CapabilityKey>(key: K) {
-    return DOCUMENTED[key];
-  },
-};
+const env = emulatorForFile();
 
 interface Streamed {
   batches: RowsBatch[];
@@ -55,18 +27,18 @@ interface Streamed {
 
 /** A fetch whose every batch of early rows is checked against the emulator's directory as it is sent. */
 async function fetchStreamed(divisionId: string, strategy: Strategy, mode: IsolationMode = "verify"): Promise<Streamed> {
-  const client = emulatorClient(emu.url, { GENESYS_CONCURRENCY: "16", GENESYS_REQUEST_TIMEOUT_MS: "2000" });
+  const client = emulatorClient(env.emu.url, { GENESYS_CONCURRENCY: "16", GENESYS_REQUEST_TIMEOUT_MS: "2000" });
   const batches: RowsBatch[] = [];
   const outsiders: string[] = [];
   const onRows = (batch: RowsBatch) => {
     batches.push(batch);
     for (const u of batch.users) {
-      const now = emu.state.users.get(u.id);
+      const now = env.emu.state.users.get(u.id);
       if (now?.divisionId !== divisionId || now.state === "deleted") outsiders.push(`${u.id} (in ${now?.divisionId ?? "no division"}, ${now?.state ?? "unknown"})`);
     }
   };
   const snapshot = new OrgSnapshotSource({ client, ttlMs: 0, deadlineMs: 45_000 });
-  const result = await fetchDivisionUsers(client, divisionId, { mode, deadlineMs: 45_000, capabilities, snapshot, strategy, onRows });
+  const result = await fetchDivisionUsers(client, divisionId, { mode, deadlineMs: 45_000, capabilities: DOCUMENTED_ORG, snapshot, strategy, onRows });
   return { batches, outsiders, result };
 }
 
@@ -95,7 +67,7 @@ function expectSound({ batches, outsiders, result }: Streamed, divisionId: strin
 }
 
 /** The directory's members now (active and inactive). */
-const members = (divisionId: string): Set<string> => new Set(emu.state.memberIds(divisionId));
+const members = (divisionId: string): Set<string> => new Set(env.emu.state.memberIds(divisionId));
 
 describe.each([
   ["search", GLOBEX],
@@ -108,7 +80,7 @@ describe.each([
   });
 
   it("leak: no leaked user of another division is ever sent", async () => {
-    emu.setFaults({ leak: { count: 5 } });
+    env.emu.setFaults({ leak: { count: 5 } });
     const streamed = await fetchStreamed(divisionId, strategy);
     const leaked = streamed.result.meta.isolation.dropped.filter((d) => d.reason === "search-division-mismatch");
     expect(leaked.length, "the fault leaked users into the search").toBeGreaterThan(0);
@@ -117,7 +89,7 @@ describe.each([
 
   it("staleIndex: users the index still places here, who left, are never sent; those who joined are", async () => {
     const before = members(divisionId);
-    emu.setFaults({ staleIndex: { count: 5 } });
+    env.emu.setFaults({ staleIndex: { count: 5 } });
     const now = members(divisionId);
     const left = [...before].filter((id) => !now.has(id));
     const joined = [...now].filter((id) => !before.has(id));
@@ -131,7 +103,7 @@ describe.each([
   });
 
   it("moveDuringPaging: a user sent was in the division when sent, and is in the result unless they left since", async () => {
-    emu.setFaults({ moveDuringPaging: { perRequest: 2, maxMoves: 10 } });
+    env.emu.setFaults({ moveDuringPaging: { perRequest: 2, maxMoves: 10 } });
     const before = members(divisionId);
     const streamed = await fetchStreamed(divisionId, strategy);
     const after = members(divisionId);
@@ -151,13 +123,13 @@ describe("when rows are not sent ahead", () => {
 describe("a cold 12,000-user division", () => {
   it("sends its first rows long before the fetch ends, and every member by the end", async () => {
     const sentAt: number[] = [];
-    const client = emulatorClient(emu.url, { GENESYS_CONCURRENCY: "8" });
+    const client = emulatorClient(env.emu.url, { GENESYS_CONCURRENCY: "8" });
     const started = performance.now();
     const batches: RowsBatch[] = [];
     const result = await fetchDivisionUsers(client, UMBRELLA, {
       mode: "verify",
       deadlineMs: 60_000,
-      capabilities,
+      capabilities: DOCUMENTED_ORG,
       orgUsers: 20_000,
       onRows: (b) => {
         sentAt.push(performance.now() - started);
