@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import { CliUsageError, parseCliArgs } from "@/emulator/cli-args";
 import { applyFaultInput, NO_FAULTS } from "@/emulator/faults";
 
+import { DOCUMENTED_KNOBS } from "../support/knob-variants";
+
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 function faultsOf(argv: string[]): Record<string, unknown> {
@@ -18,16 +20,7 @@ function faultsOf(argv: string[]): Record<string, unknown> {
 describe("knob flags (parseCliArgs)", () => {
   it("sets nothing unless a knob flag is given, so every knob keeps its default", () => {
     expect(faultsOf([])).toEqual({});
-    expect(applyFaultInput(NO_FAULTS, faultsOf([]))).toMatchObject({
-      sortById: "ok",
-      startsWithId: "ok",
-      defaultSearchStates: "active+inactive",
-      objectCountStates: "active+inactive",
-      listWindow: false,
-      searchTypeLimits: false,
-      exactCaseSensitive: false,
-      permittedDivisionsUserOnly: false,
-    });
+    expect(applyFaultInput(NO_FAULTS, faultsOf([]))).toMatchObject(DOCUMENTED_KNOBS);
   });
 
   it("takes every knob by its JSON name or in kebab-case; a bare boolean flag means true", () => {

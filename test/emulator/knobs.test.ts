@@ -5,21 +5,11 @@ import { describe, expect, it } from "vitest";
 import { DEMO } from "@/emulator/seed";
 import { userToken } from "../support/emulator-client";
 import { apiJson, apiRequest, control, groundTruth } from "../support/genesys-test-clients";
+import { DOCUMENTED_KNOBS } from "../support/knob-variants";
 import { byDivision, errorBodyOf, knobEnv, searchPage, setKnobs, sorted } from "./knob-helpers";
 
 const { home: HOME, acme: ACME, initech: INITECH, umbrella: UMBRELLA } = DEMO.divisions;
 const env = knobEnv();
-
-const DEFAULT_KNOBS = {
-  sortById: "ok",
-  startsWithId: "ok",
-  defaultSearchStates: "active+inactive",
-  objectCountStates: "active+inactive",
-  listWindow: false,
-  searchTypeLimits: false,
-  exactCaseSensitive: false,
-  permittedDivisionsUserOnly: false,
-};
 
 /** Ids of the seed's deleted users in a division, read from the emulator's directory. */
 const deletedIn = (divisionId: string): string[] =>
@@ -32,10 +22,10 @@ interface Listing {
 
 describe("the knobs in GET/PUT /__emulator/faults", () => {
   it("default to their documented behaviour, change one at a time, refuse bad values and are cleared by reset", async () => {
-    expect(await control(env.url, "GET", "faults")).toMatchObject(DEFAULT_KNOBS);
+    expect(await control(env.url, "GET", "faults")).toMatchObject(DOCUMENTED_KNOBS);
 
     const after = await setKnobs(env.url, { sortById: "ignore", listWindow: true, objectCountStates: "all" });
-    expect(after).toMatchObject({ ...DEFAULT_KNOBS, sortById: "ignore", listWindow: true, objectCountStates: "all", p429: 0 });
+    expect(after).toMatchObject({ ...DOCUMENTED_KNOBS, sortById: "ignore", listWindow: true, objectCountStates: "all", p429: 0 });
     // Keys left out keep their value; false (or null) puts a choice knob back to its default.
     expect(await setKnobs(env.url, { startsWithId: "empty" })).toMatchObject({ sortById: "ignore", startsWithId: "empty", listWindow: true });
     expect(await setKnobs(env.url, { sortById: false, listWindow: false })).toMatchObject({ sortById: "ok", listWindow: false, startsWithId: "empty" });
@@ -48,7 +38,7 @@ describe("the knobs in GET/PUT /__emulator/faults", () => {
     expect(await control(env.url, "GET", "faults")).toMatchObject({ startsWithId: "empty", defaultSearchStates: "active+inactive" });
 
     await control(env.url, "POST", "reset");
-    expect(await control(env.url, "GET", "faults")).toMatchObject(DEFAULT_KNOBS);
+    expect(await control(env.url, "GET", "faults")).toMatchObject(DOCUMENTED_KNOBS);
   });
 });
 

@@ -1,6 +1,18 @@
 // The realism knobs' non-default variants (the default of each is the documented behaviour): one list for
 // the tests that must hold under each of them, alone and all at once.
 
+/** Each knob's documented behaviour, spelt out (not read from emulator/knobs.ts, so the tests pin it). */
+export const DOCUMENTED_KNOBS = {
+  sortById: "ok",
+  startsWithId: "ok",
+  defaultSearchStates: "active+inactive",
+  objectCountStates: "active+inactive",
+  listWindow: false,
+  searchTypeLimits: false,
+  exactCaseSensitive: false,
+  permittedDivisionsUserOnly: false,
+} as const;
+
 export const KNOB_VARIANTS: Record<string, Record<string, unknown>> = {
   "sortById ignore": { sortById: "ignore" },
   "sortById reject": { sortById: "reject" },
