@@ -1,7 +1,5 @@
 // Every emulator fault and limit, observed the way a client sees them: over HTTP, with plain fetch. Faults are
 // switched with PUT /__emulator/faults; the ground truth comes from /__emulator/divisions/{id}/user-ids.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { DEFAULT_KNOBS } from "@/emulator/knobs";
@@ -20,8 +18,8 @@ import {
   type ErrorBody,
   type SearchPage,
 } from "../support/genesys-test-clients";
+import { runEmulatorCli } from "../support/emulator-cli";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const { acme: ACME, globex: GLOBEX, initech: INITECH, umbrella: UMBRELLA } = DEMO.divisions;
 const HOME_PATH = "/api/v2/authorization/divisions/home";
 
@@ -404,48 +402,8 @@ describe("documented limits", () => {
 });
 
 describe("CLI", () => {
-  interface Exit {
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-  }
-
-  function runCli(args: string[]) {
-    const child = spawn("npx", ["tsx", "emulator/cli.ts", ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<Exit>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })));
-    const listening = new Promise<string>((resolve, reject) => {
-      const onData = () => {
-        const m = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(stdout);
-        if (m?.[1] && Number(m[2]) > 0) resolve(m[1]);
-      };
-      child.stdout.on("data", onData);
-      void exited.then((e) => reject(new Error(`CLI exited (${e.code ?? e.signal}) before listening: ${e.stderr}`)));
-    });
-    listening.catch(() => undefined); // callers that expect an exit never await it
-    /** Stops the whole process group this test started (npx → tsx → node). */
-    const kill = () => {
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(-child.pid, "SIGTERM");
-        } catch {
-          // already gone
-        }
-      }
-    };
-    return { listening, exited, kill };
-  }
-
   it("starts on a free port, prints its URL, serves /__emulator/health and stops on SIGTERM", async () => {
-    const cli = runCli(["--port", "0"]);
+    const cli = runEmulatorCli(["--port", "0"]);
     try {
       const base = await cli.listening;
       const health = await fetch(`${base}/__emulator/health`);
@@ -460,7 +418,7 @@ describe("CLI", () => {
   });
 
   it("exits non-zero on an invalid flag or value", async () => {
-    const [unknownFlag, badPort] = await Promise.all([runCli(["--no-such-flag"]).exited, runCli(["--port", "abc"]).exited]);
+    const [unknownFlag, badPort] = await Promise.all([runEmulatorCli(["--no-such-flag"]).exited, runEmulatorCli(["--port", "abc"]).exited]);
     expect(unknownFlag.code).not.toBe(0);
     expect(unknownFlag.code).not.toBeNull();
     expect(unknownFlag.stderr).toMatch(/no-such-flag/);

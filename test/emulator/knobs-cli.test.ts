@@ -1,15 +1,13 @@
 // The realism knobs as command-line flags (emulator/cli-args.ts): parsed in-process, then once end to end through
 // `npx tsx emulator/cli.ts`, whose GET /__emulator/faults must show the knobs the flags set.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 import { CliUsageError, parseCliArgs } from "@/emulator/cli-args";
 import { applyFaultInput, NO_FAULTS } from "@/emulator/faults";
 
+import { runEmulatorCli } from "../support/emulator-cli";
 import { DOCUMENTED_KNOBS } from "../support/knob-variants";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 function faultsOf(argv: string[]): Record<string, unknown> {
   const args = parseCliArgs(argv);
@@ -69,37 +67,9 @@ describe("knob flags (parseCliArgs)", () => {
 });
 
 describe("knob flags (the CLI process)", () => {
-  function run(args: string[]) {
-    const child = spawn("npx", ["tsx", "emulator/cli.ts", ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on("exit", (code) => resolve({ code, stderr })));
-    const listening = new Promise<string>((resolve, reject) => {
-      child.stdout.on("data", () => {
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-        if (m?.[1]) resolve(m[1]);
-      });
-      void exited.then((e) => reject(new Error(`CLI exited (${e.code}) before listening: ${e.stderr}`)));
-    });
-    listening.catch(() => undefined);
-    /** Stops the process group this test started (npx → tsx → node), by its id. */
-    const kill = () => {
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(-child.pid, "SIGTERM");
-        } catch {
-          // already gone
-        }
-      }
-    };
-    return { listening, exited, kill };
-  }
-
   it("starts with the knobs the flags set (GET /__emulator/faults), and exits 2 on a bad knob value", async () => {
-    const good = run(["--port", "0", "--sortById", "reject", "--listWindow", "--object-count-states", "all"]);
-    const bad = run(["--port", "0", "--defaultSearchStates", "everything"]);
+    const good = runEmulatorCli(["--port", "0", "--sortById", "reject", "--listWindow", "--object-count-states", "all"]);
+    const bad = runEmulatorCli(["--port", "0", "--defaultSearchStates", "everything"]);
     try {
       const base = await good.listening;
       const faults = (await (await fetch(`${base}/__emulator/faults`)).json()) as Record<string, unknown>;
