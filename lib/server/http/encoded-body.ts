@@ -64,13 +64,13 @@ export class EncodedBodies<K extends object> {
 }
 
 /**
- * A strong validator for `body` as served to `viewerId`. It names the person, so that a validator from one
- * person's session never revalidates a response for someone else (an HMAC: the id itself is not exposed).
- * The content coding is part of it: a gzip and a brotli response are different representations.
+ * The part of a strong validator that names `body` as served to `viewerId`; the ETag adds the content coding
+ * (a gzip and a brotli response are different representations). It names the person, so that a validator
+ * from one person's session never revalidates a response for someone else (an HMAC: the id is not exposed).
  */
-function etagOf(body: EncodedBody, viewerId: string, coding: string): string {
+function validatorOf(body: EncodedBody, viewerId: string): string {
   const viewer = createHmac("sha256", getAuthEnv().nextAuthSecret).update(viewerId).digest("base64url").slice(0, 12);
-  return `"${body.digest}.${viewer}.${coding}"`;
+  return `${body.digest}.${viewer}.`;
 }
 
 function preferredCoding(acceptEncoding: string | null): "br" | "gzip" | "identity" {
@@ -85,11 +85,10 @@ function preferredCoding(acceptEncoding: string | null): "br" | "gzip" | "identi
   return "identity";
 }
 
-/** Whether `If-None-Match` names this body for this viewer, in any coding (RFC 9110: weak comparison). */
-function matches(ifNoneMatch: string | null, body: EncodedBody, viewerId: string): boolean {
+/** Whether `If-None-Match` names this validator, in any coding (RFC 9110: weak comparison). */
+function matches(ifNoneMatch: string | null, validator: string): boolean {
   if (!ifNoneMatch) return false;
-  const mine = etagOf(body, viewerId, "").slice(1, -1);
-  return ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "").replace(/^"|"$/g, "").replace(/[^.]*$/, "") === mine);
+  return ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "").replace(/^"|"$/g, "").replace(/[^.]*$/, "") === validator);
 }
 
 /**
@@ -102,8 +101,8 @@ export async function encodedResponse(req: Request, body: EncodedBody, viewerId:
   // The custom server (server/index.mjs) passes a compressed body's coding on; without it, identity only.
   const canEncode = body.br !== null && body.gzip !== null && req.headers.get(PRECOMPRESSED) === "1";
   const coding = canEncode ? preferredCoding(req.headers.get("accept-encoding")) : "identity";
-  const etag = etagOf(body, viewerId, coding);
-  if (matches(req.headers.get("if-none-match"), body, viewerId)) return new Response(null, { status: 304, headers: { ...common, ETag: etag } });
+  const validator = validatorOf(body, viewerId);
+  if (matches(req.headers.get("if-none-match"), validator)) return new Response(null, { status: 304, headers: { ...common, ETag: `"${validator}${coding}"` } });
   const bytes = (coding === "br" ? await body.br : coding === "gzip" ? await body.gzip : null) ?? body.identity;
   const encoded = bytes !== body.identity;
   // A view of the buffer, not a copy.
@@ -111,7 +110,7 @@ export async function encodedResponse(req: Request, body: EncodedBody, viewerId:
     headers: {
       ...common,
       "Content-Type": body.contentType,
-      ETag: encoded ? etag : etagOf(body, viewerId, "identity"),
+      ETag: `"${validator}${encoded ? coding : "identity"}"`,
       ...(encoded ? { [PRECOMPRESSED]: coding } : {}),
     },
   });
