@@ -131,6 +131,23 @@ export const redisKeyPrefix = rawText.transform((value, ctx) => {
   return text;
 });
 
+// Not echoed: a PostgreSQL URL may carry a password.
+export const postgresUrl = rawText.transform((value, ctx) => {
+  const text = blankToUndefined(value);
+  if (text === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || url.hostname === "") {
+    ctx.addIssue({ code: "custom", message: "must be a postgres:// URL such as postgres://tenantscope:secret@db.example:5432/tenantscope (or unset for the embedded SQLite trail)" });
+    return z.NEVER;
+  }
+  return text;
+});
+
 /** A URL without its password (logged at start-up). */
 export function redactUrl(text: string): string {
   const url = new URL(text);

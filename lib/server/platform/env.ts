@@ -1,10 +1,12 @@
 import "server-only";
+import path from "node:path";
+
 import { z } from "zod";
 
 import { blankToUndefined, integer, LOG_LEVELS, logLevel, oneOf, rawText, requiredText } from "@/lib/config/fields.mjs";
 import { ISOLATION_MODES } from "@/lib/shared/contract";
 
-import { gatewayUrl, metricsBearerToken, parseFrozen, redactUrl, redisKeyPrefix, redisUrl, region, type EnvSource, type GatewayConfig } from "./env-fields";
+import { gatewayUrl, metricsBearerToken, parseFrozen, postgresUrl, redactUrl, redisKeyPrefix, redisUrl, region, type EnvSource, type GatewayConfig } from "./env-fields";
 import { describeRegionChoices, resolveRegion, type Region } from "./regions";
 
 // The app's settings. This file and auth-env.ts (staff sign-in, re-exported below) are the only app modules
@@ -60,6 +62,12 @@ export interface AuditConfig {
   /** SQLite file of the audit trail (":memory:" keeps it in memory, for throwaway runs). */
   dbPath: string;
   retentionDays: number;
+  /** PostgreSQL for a trail shared by every instance; unset: the SQLite file above. */
+  databaseUrl: string | undefined;
+  /** Where this instance keeps events (NDJSON, fsynced) while PostgreSQL cannot be reached; one file per instance. */
+  bufferPath: string;
+  /** At most this many events are kept there; past it, views are refused (503) rather than left unrecorded. */
+  bufferMaxEvents: number;
 }
 
 export interface Env {
@@ -119,6 +127,9 @@ const sharedFields = {
 const auditFields = {
   AUDIT_DB_PATH: rawText.transform((value) => blankToUndefined(value) ?? "data/audit.sqlite"),
   AUDIT_RETENTION_DAYS: integer({ min: 1, max: 3_650, default: 400 }),
+  AUDIT_DATABASE_URL: postgresUrl,
+  AUDIT_BUFFER_PATH: rawText.transform((value) => blankToUndefined(value)),
+  AUDIT_BUFFER_MAX_EVENTS: integer({ min: 100, max: 10_000_000, default: 100_000 }),
 };
 
 const fields = { ...genesysFields, ...fetchFields, ...cacheFields, ...policyFields, ...sharedFields, ...auditFields };
@@ -175,7 +186,14 @@ function toEnv(raw: Raw): Env {
     log: { level: raw.LOG_LEVEL },
     metrics: { bearerToken: raw.METRICS_BEARER_TOKEN },
     shared: { redisUrl: raw.REDIS_URL, keyPrefix: raw.REDIS_KEY_PREFIX },
-    audit: { dbPath: raw.AUDIT_DB_PATH, retentionDays: raw.AUDIT_RETENTION_DAYS },
+    audit: {
+      dbPath: raw.AUDIT_DB_PATH,
+      retentionDays: raw.AUDIT_RETENTION_DAYS,
+      databaseUrl: raw.AUDIT_DATABASE_URL,
+      // Beside the SQLite file by default: each instance has its own data directory.
+      bufferPath: raw.AUDIT_BUFFER_PATH ?? path.join(path.dirname(raw.AUDIT_DB_PATH === ":memory:" ? "data/x" : raw.AUDIT_DB_PATH), "audit-buffer.ndjson"),
+      bufferMaxEvents: raw.AUDIT_BUFFER_MAX_EVENTS,
+    },
   };
 }
 
@@ -237,6 +255,6 @@ export function describeEnvForLog(env: Env) {
     log: { ...env.log },
     metrics: { bearerToken: env.metrics.bearerToken ? "[set]" : "[unset]" },
     shared: { redis: env.shared.redisUrl ? redactUrl(env.shared.redisUrl) : null, keyPrefix: env.shared.keyPrefix },
-    audit: { ...env.audit },
+    audit: { ...env.audit, databaseUrl: env.audit.databaseUrl ? redactUrl(env.audit.databaseUrl) : null },
   };
 }

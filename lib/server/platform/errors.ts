@@ -20,6 +20,9 @@ export const STATUS_BY_CODE = {
   isolation_violation: 502,
   incomplete_result: 502,
   config_error: 500,
+  // The audit trail can record nothing more (PostgreSQL down and this instance's disk buffer full): a view
+  // that could not be recorded is refused rather than answered off the record.
+  audit_unavailable: 503,
   internal: 500,
 } as const satisfies Record<string, number>;
 

@@ -48,14 +48,27 @@ describe("parseEnv: defaults and sections", () => {
       log: { level: "info" },
       metrics: { bearerToken: undefined },
       shared: { redisUrl: undefined, keyPrefix: "tenantscope:" },
-      audit: { dbPath: "data/audit.sqlite", retentionDays: 400 },
+      audit: { dbPath: "data/audit.sqlite", retentionDays: 400, databaseUrl: undefined, bufferPath: "data/audit-buffer.ndjson", bufferMaxEvents: 100_000 },
     });
+  });
+
+  it("reads the PostgreSQL audit settings, refuses a URL of another kind, and never echoes its password", () => {
+    const env = parseEnv({ ...minimal, AUDIT_DATABASE_URL: "postgres://ts:pg-s3cret@db.internal:5432/audit", AUDIT_BUFFER_PATH: "/var/spool/ts/buffer.ndjson", AUDIT_BUFFER_MAX_EVENTS: "5000" });
+    expect(env.audit).toMatchObject({ databaseUrl: "postgres://ts:pg-s3cret@db.internal:5432/audit", bufferPath: "/var/spool/ts/buffer.ndjson", bufferMaxEvents: 5000 });
+    expect(JSON.stringify(env)).not.toContain("pg-s3cret");
+    expect(JSON.stringify(env)).toContain("db.internal");
+    expect(() => parseEnv({ ...minimal, AUDIT_DATABASE_URL: "mysql://ts:pg-s3cret@db/audit" })).toThrow(/AUDIT_DATABASE_URL: must be a postgres:\/\/ URL/);
+    try {
+      parseEnv({ ...minimal, AUDIT_DATABASE_URL: "mysql://ts:pg-s3cret@db/audit" });
+    } catch (e) {
+      expect(String(e)).not.toContain("pg-s3cret");
+    }
   });
 
   it("reads the shared store and audit settings, and never echoes a Redis URL", () => {
     const env = parseEnv({ ...minimal, REDIS_URL: " rediss://:s3cret@redis.internal:6380/2 ", REDIS_KEY_PREFIX: "ts-prod:", AUDIT_DB_PATH: "/var/lib/ts/audit.db", AUDIT_RETENTION_DAYS: "90" });
     expect(env.shared).toEqual({ redisUrl: "rediss://:s3cret@redis.internal:6380/2", keyPrefix: "ts-prod:" });
-    expect(env.audit).toEqual({ dbPath: "/var/lib/ts/audit.db", retentionDays: 90 });
+    expect(env.audit).toEqual({ dbPath: "/var/lib/ts/audit.db", retentionDays: 90, databaseUrl: undefined, bufferPath: "/var/lib/ts/audit-buffer.ndjson", bufferMaxEvents: 100_000 });
     expect(JSON.stringify(env)).not.toContain("s3cret");
     expect(JSON.stringify(env)).toContain("redis.internal");
     for (const bad of ["http://:s3cret@redis.internal", "not a url s3cret", "redis://"]) {
