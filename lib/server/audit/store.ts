@@ -1,12 +1,13 @@
 import "server-only";
 
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
 import Database from "better-sqlite3";
 
-import { auditActionSchema, auditActorRoleSchema, auditIsolationSchema, auditOutcomeSchema, type AuditAction, type AuditEventDto, type AuditOutcome } from "@/lib/shared/contract";
+import { chainHash, contentOf, GENESIS, likePattern, toEvent, toRow, type AuditEvent, type AuditPage, type AuditQuery, type ChainCheck, type NewRow, type Row, type StoredAuditEvent } from "./rows";
+
+export type { AuditEvent, AuditPage, AuditQuery, ChainCheck, StoredAuditEvent } from "./rows";
 
 // The audit trail: one row per view, export and diagnostics run, in SQLite (better-sqlite3). Append-only
 // twice over: triggers refuse UPDATE, and DELETE of anything younger than the retention period, so the app
@@ -14,59 +15,6 @@ import { auditActionSchema, auditActorRoleSchema, auditIsolationSchema, auditOut
 // an edit made around the app (sqlite3 on the file, triggers dropped) shows as a broken chain in `verify`.
 // Several processes on one host may share the file (WAL, writes serialised by SQLite's lock).
 
-/** An event as stored and as the browser reads it (the contract's shape). */
-export type StoredAuditEvent = AuditEventDto;
-
-/** What a caller records; the store adds `id`, and `at` is stamped when it is recorded. */
-export type AuditEvent = Omit<StoredAuditEvent, "id" | "at">;
-
-export interface AuditQuery {
-  /** Substring of the actor's email or name (any case), or their exact user id. */
-  actor?: string;
-  divisionId?: string;
-  action?: AuditAction;
-  outcome?: AuditOutcome;
-  /** Inclusive ISO 8601 bounds on `at` (UTC). */
-  from?: string;
-  to?: string;
-  /** Events with an id below this (the previous page's last). */
-  before?: number;
-  limit?: number;
-}
-
-export interface AuditPage {
-  events: StoredAuditEvent[];
-  /** Pass as `before` for the next (older) page; null on the last page. */
-  nextBefore: number | null;
-}
-
-export interface ChainCheck {
-  ok: boolean;
-  checked: number;
-  /** The first row whose hash or link does not match. */
-  brokenAt?: number;
-}
-
-interface Row {
-  id: number;
-  at: string;
-  action: string;
-  outcome: string;
-  code: string | null;
-  actor_id: string | null;
-  actor_email: string | null;
-  actor_name: string | null;
-  actor_role: string | null;
-  division_id: string | null;
-  division_name: string | null;
-  rows: number | null;
-  isolation: string | null;
-  request_id: string | null;
-  prev_hash: string;
-  hash: string;
-}
-
-const GENESIS = "genesis";
 const DAY_MS = 86_400_000;
 
 const SCHEMA = `
@@ -99,24 +47,11 @@ WHEN OLD.at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (SELECT retention_da
 BEGIN SELECT RAISE(ABORT, 'audit events are kept for the whole retention period'); END;
 `;
 
-/** The hashed content of a row: every column but id and the hashes, in a fixed order. */
-function contentOf(r: Omit<Row, "id" | "prev_hash" | "hash">): string {
-  return JSON.stringify([r.at, r.action, r.outcome, r.code, r.actor_id, r.actor_email, r.actor_name, r.actor_role, r.division_id, r.division_name, r.rows, r.isolation, r.request_id]);
-}
-
-function chainHash(prev: string, content: string): string {
-  return createHash("sha256").update(prev).update("\n").update(content).digest("hex");
-}
-
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 export class AuditStore {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly lastHash: Database.Statement<[], { hash: string }>;
-  private readonly appendTx: (rows: Omit<Row, "id" | "prev_hash" | "hash">[]) => void;
+  private readonly appendTx: (rows: NewRow[]) => void;
 
   constructor(
     file: string,
@@ -135,7 +70,7 @@ export class AuditStore {
        VALUES (@at, @action, @outcome, @code, @actor_id, @actor_email, @actor_name, @actor_role, @division_id, @division_name, @rows, @isolation, @request_id, @prev_hash, @hash)`,
     );
     this.lastHash = this.db.prepare("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1");
-    const tx = this.db.transaction((rows: Omit<Row, "id" | "prev_hash" | "hash">[]) => {
+    const tx = this.db.transaction((rows: NewRow[]) => {
       let prev = this.lastHash.get()?.hash ?? GENESIS;
       for (const row of rows) {
         const hash = chainHash(prev, contentOf(row));
@@ -220,39 +155,3 @@ const SIMPLE_FILTERS: readonly (readonly [Exclude<keyof AuditQuery, "actor" | "l
   ["before", "id < @before"],
 ];
 
-function toRow(event: AuditEvent & { at: string }): Omit<Row, "id" | "prev_hash" | "hash"> {
-  return {
-    at: event.at,
-    action: event.action,
-    outcome: event.outcome,
-    code: event.code ?? null,
-    actor_id: event.actor?.id ?? null,
-    actor_email: event.actor?.email ?? null,
-    actor_name: event.actor?.name ?? null,
-    actor_role: event.actor?.role ?? null,
-    division_id: event.divisionId ?? null,
-    division_name: event.divisionName ?? null,
-    rows: event.rows ?? null,
-    isolation: event.isolation ? JSON.stringify(event.isolation) : null,
-    request_id: event.requestId ?? null,
-  };
-}
-
-function toEvent(r: Row): StoredAuditEvent {
-  return {
-    id: r.id,
-    at: r.at,
-    action: auditActionSchema.parse(r.action),
-    outcome: auditOutcomeSchema.parse(r.outcome),
-    ...(r.code !== null ? { code: r.code } : {}),
-    actor:
-      r.actor_id !== null
-        ? { id: r.actor_id, email: r.actor_email ?? "", ...(r.actor_name !== null ? { name: r.actor_name } : {}), role: auditActorRoleSchema.parse(r.actor_role ?? "manager") }
-        : null,
-    ...(r.division_id !== null ? { divisionId: r.division_id } : {}),
-    ...(r.division_name !== null ? { divisionName: r.division_name } : {}),
-    ...(r.rows !== null ? { rows: r.rows } : {}),
-    ...(r.isolation !== null ? { isolation: auditIsolationSchema.parse(JSON.parse(r.isolation)) } : {}),
-    ...(r.request_id !== null ? { requestId: r.request_id } : {}),
-  };
-}
