@@ -92,7 +92,8 @@ async function main(): Promise<number> {
   // Exiting right after a write to a pipe would cut a large export short: wait until it is handed over.
   else await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
   const iso = result.meta.isolation;
-  audit({
+  // Awaited: with PostgreSQL the event is stored (or buffered on disk) only when this settles.
+  await audit({
     action: "division.export",
     actor: OPERATOR,
     divisionId: result.division.id,
@@ -114,7 +115,7 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  (raw: unknown) => {
+  async (raw: unknown) => {
     const parseArgsError = typeof (raw as { code?: unknown }).code === "string" && (raw as { code: string }).code.startsWith("ERR_PARSE_ARGS");
     const e = raw instanceof UpstreamError ? appErrorFromUpstream(raw) : parseArgsError ? new UsageError((raw as Error).message) : raw;
     if (e instanceof UsageError) console.error(`${e.message}\n${USAGE}`);
@@ -127,7 +128,7 @@ main().then(
       console.error(`Error: ${safe.message}`);
     }
     // Refusals and failures are on record too (not usage or configuration errors: nothing was attempted).
-    if (e instanceof AppError && !(e instanceof ConfigError)) auditRefusal("division.export", null, e, RUN_ID, attemptedDivision(), OPERATOR);
+    if (e instanceof AppError && !(e instanceof ConfigError)) await auditRefusal("division.export", null, e, RUN_ID, attemptedDivision(), OPERATOR);
     process.exit(exitCodeFor(e));
   },
 );

@@ -23,20 +23,20 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   const requestId = requestIdFrom(await headers());
   if (!staff.isAdmin) {
     // Answered 403 (app/(dashboard)/forbidden.tsx) and recorded like the API's refusal.
-    auditRefusal("audit.view", staff, new AppError("forbidden", "Admins only."), requestId);
+    void auditRefusal("audit.view", staff, new AppError("forbidden", "Admins only."), requestId);
     forbidden();
   }
   const divisions = (await visibleDivisions(staff)).map(({ id, name }) => ({ id, name }));
   const given = toParams(await searchParams);
-  let result: ReturnType<typeof readAuditPage>;
+  let result: Awaited<ReturnType<typeof readAuditPage>>;
   let error: string | undefined;
   try {
-    result = readAuditPage(staff, given, requestId);
+    result = await readAuditPage(staff, given, requestId);
   } catch (e) {
     if (!isAppError(e) || e.code !== "bad_request") throw e;
     // Malformed filters: say which, and show the newest events unfiltered.
     error = `${e.message} Showing all events instead.`;
-    result = readAuditPage(staff, new URLSearchParams(), requestId);
+    result = await readAuditPage(staff, new URLSearchParams(), requestId);
   }
   const { page, filters } = result;
   const filtered = filtersToParams(filters).toString();

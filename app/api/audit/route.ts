@@ -13,7 +13,7 @@ export const GET = audited("audit.view", async (req, _params, ctx) => {
   const params = allowOnlyParams(req, AUDIT_PARAMS); //           400
   requireAdmin(caller, AUDIT_PURPOSE); //                         401 / 403
   const { query } = parseAuditParams(params); //               400
-  const body: AuditPageDto = getAuditStore().query(query);
+  const body: AuditPageDto = await getAuditStore().query(query);
   ctx.record({ rows: body.events.length });
   return json(body);
 });

@@ -58,25 +58,31 @@ function cells(e: StoredAuditEvent): CsvCell[] {
 }
 
 /** For the /audit page: the admin's page of events (malformed filters are recorded as a refusal and thrown). */
-export function readAuditPage(staff: StaffAccess, params: URLSearchParams, requestId: string): { page: AuditPage; filters: AuditFilters } {
+export async function readAuditPage(staff: StaffAccess, params: URLSearchParams, requestId: string): Promise<{ page: AuditPage; filters: AuditFilters }> {
   let parsed: ReturnType<typeof parseAuditParams>;
   try {
     requireAdmin(staff, AUDIT_PURPOSE);
     parsed = parseAuditParams(checkParams(params, AUDIT_PARAMS));
   } catch (e) {
-    auditRefusal("audit.view", staff, e, requestId);
+    void auditRefusal("audit.view", staff, e, requestId);
     throw e;
   }
-  const page = getAuditStore().query(parsed.query);
-  audit({ action: "audit.view", actor: actorOf(staff), rows: page.events.length, outcome: "ok", requestId });
+  let page: AuditPage;
+  try {
+    page = await getAuditStore().query(parsed.query);
+  } catch (e) {
+    void auditRefusal("audit.view", staff, e, requestId);
+    throw e;
+  }
+  void audit({ action: "audit.view", actor: actorOf(staff), rows: page.events.length, outcome: "ok", requestId });
   return { page, filters: parsed.filters };
 }
 
 /** Every event matching the export's filters, as a CSV stream; `onEnd` hears how many rows the client got. */
 export function auditCsv(query: Omit<AuditQuery, "limit">, onEnd: (rows: number, how: "complete" | "cancelled") => void): { fileName: string; stream: ReadableStream<Uint8Array> } {
   let rows = 0;
-  const counted = (function* () {
-    for (const e of getAuditStore().all(query)) {
+  const counted = (async function* () {
+    for await (const e of getAuditStore().all(query)) {
       rows++;
       yield e;
     }

@@ -9,8 +9,12 @@ import { getSharedStore, type SharedStatus } from "@/lib/server/shared-state";
 
 export interface Health {
   status: "ok" | "degraded";
-  /** sharedStore "down" does not make the instance unhealthy: it runs on in-process state meanwhile. */
-  checks: { config: "ok" | "failed"; upstreamToken: "ok" | "failed" | "skipped"; sharedStore?: SharedStatus };
+  /**
+   * sharedStore "down" does not make the instance unhealthy: it runs on in-process state meanwhile. Nor does
+   * auditStore "down" (PostgreSQL unreachable: events go to the disk buffer); it is set by the route, as
+   * diagnostics may not import audit, and only with AUDIT_DATABASE_URL.
+   */
+  checks: { config: "ok" | "failed"; upstreamToken: "ok" | "failed" | "skipped"; sharedStore?: SharedStatus; auditStore?: "ok" | "down" };
   upstream?: { code: string; status: number };
 }
 

@@ -42,7 +42,7 @@ export function audited<P = Record<string, never>>(action: AuditEvent["action"],
       },
       record: (outcome = {}) => {
         const event: AuditEvent = { action, actor: actorOf(staff), ...subject, outcome: "ok", ...outcome, requestId };
-        if (answered) audit(event);
+        if (answered) void audit(event);
         else commits.push(auditBatched(event));
       },
       refused: (e) => auditRefusal(action, staff, e, requestId, subject),

@@ -12,7 +12,7 @@ export const GET = audited("audit.verify", async (req, _params, ctx) => {
   const caller = ctx.by(await getStaffAccess()); //                 who asks (named on any refusal)
   allowOnlyParams(req, []); //                                      400
   requireAdmin(caller, AUDIT_PURPOSE); //                           401 / 403
-  const body: AuditIntegrity = getAuditStore().verify();
+  const body: AuditIntegrity = await getAuditStore().verify();
   ctx.record({ rows: body.checked, outcome: body.ok ? "ok" : "error", ...(body.ok ? {} : { code: "chain_broken" }) });
   return json(body);
 });

@@ -82,4 +82,39 @@ describe("GroupCommit", () => {
     expect(h.batches.map((b) => b.length)).toEqual([256, 256, 88]);
     expect(h.batches.flat()).toEqual(Array.from({ length: 600 }, (_, i) => i));
   });
+
+  it("an asynchronous commit (PostgreSQL): what is recorded while it is in flight goes in the next batch, in order", async () => {
+    const commits: { rows: number[]; finish: () => void }[] = [];
+    const stored: number[] = [];
+    const group = new GroupCommit(
+      (events) => new Promise<void>((resolve) => commits.push({ rows: events.map((e) => e.rows ?? -1), finish: resolve })),
+      { stored: (events) => stored.push(...events.map((e) => e.rows ?? -1)), failed: () => undefined },
+      (flush) => void setImmediate(flush),
+    );
+    const first = group.add(event(1));
+    await new Promise((r) => setImmediate(r));
+    expect(commits.map((c) => c.rows)).toEqual([[1]]);
+    // Three more turns of the loop while the first commit is in flight: one batch after it, not three.
+    const later: Promise<void>[] = [];
+    for (const n of [2, 3, 4]) {
+      later.push(group.add(event(n)));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(commits).toHaveLength(1);
+    expect(await settled(first)).toBe(false);
+    commits[0]?.finish();
+    await first;
+    await new Promise((r) => setImmediate(r));
+    expect(commits.map((c) => c.rows)).toEqual([[1], [2, 3, 4]]);
+    expect(await settled(later[0] as Promise<void>)).toBe(false);
+    commits[1]?.finish();
+    await Promise.all(later);
+    expect(stored).toEqual([1, 2, 3, 4]);
+  });
+
+  it("a failure the report calls a refusal rejects its batch's callers (the view is then refused, not answered)", async () => {
+    const refusal = new Error("buffer full");
+    const group = new GroupCommit(() => Promise.reject(new Error("down")), { stored: () => undefined, failed: () => undefined, refusal: () => refusal });
+    await expect(group.add(event(1))).rejects.toBe(refusal);
+  });
 });
