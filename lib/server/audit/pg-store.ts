@@ -45,8 +45,10 @@ export class PgAuditStore {
   ) {
     const timeout = options.timeoutMs ?? 5_000;
     this.pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4, connectionTimeoutMillis: timeout, query_timeout: timeout, idleTimeoutMillis: 30_000, application_name: "tenantscope-audit" });
-    // An idle connection lost (the server restarted) is dropped by the pool; the next query reports the outage.
+    // A connection lost (the server restarted) emits "error" on its client, idle or checked out; unheard, that
+    // would be an uncaught exception. The query in flight rejects anyway, and the pool drops the client.
     this.pool.on("error", () => undefined);
+    this.pool.on("connect", (client) => client.on("error", () => undefined));
   }
 
   /** Applies missing migrations and sets the retention period (the last instance started sets it, as with SQLite). */
