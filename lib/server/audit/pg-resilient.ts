@@ -134,6 +134,7 @@ export class ResilientAuditStore implements AuditBackend {
   }
 
   private async reading<T>(read: () => Promise<T>): Promise<T> {
+    await this.started; // the schema may not exist before the first migration
     try {
       const value = await read();
       return value;

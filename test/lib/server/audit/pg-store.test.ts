@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +8,7 @@ import { PgAuditStore, type UidEvent } from "@/lib/server/audit/pg-store";
 import type { AuditEvent } from "@/lib/server/audit/store";
 
 import { startPostgres, type PostgresServer } from "../../../support/postgres-server";
+import { runScript } from "../../../support/run-script";
 
 // The PostgreSQL audit store against a real server (Debian's postgresql, started by the test): the same
 // guarantees as the SQLite store (store.test.ts), and one chain however many instances write at once.
@@ -147,4 +149,17 @@ describe("PgAuditStore", () => {
     await expect(store.appendMany([event({ at: "2026-11-30T10:00:03.000Z", rows: 5 }), broken])).rejects.toThrow();
     expect(await store.verify()).toEqual({ ok: true, checked: 1 });
   });
+
+  it("npm run migrate applies the migrations once; the store then finds its schema in place", async () => {
+    const url = await server.createDatabase(`audit_${++databases}`);
+    const home = os.tmpdir();
+    const run = (env: Record<string, string>) => runScript("scripts/migrate.ts", [], { gatewayUrl: "http://127.0.0.1:9", home, env });
+    const first = await run({ AUDIT_DATABASE_URL: url });
+    expect([first.code, first.stdout.trim()]).toEqual([0, "Applied audit migrations 1."]);
+    const second = await run({ AUDIT_DATABASE_URL: url });
+    expect([second.code, second.stdout.trim()]).toEqual([0, "The audit database is up to date."]);
+    expect(await open(url).migrate()).toEqual([]);
+    const none = await run({ AUDIT_DATABASE_URL: "" });
+    expect(none.code).toBe(2);
+  }, 60_000);
 });
