@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "@/emulator/seed";
 import { startEmulator, type RunningEmulator } from "@/emulator/server";
 import { PgAuditStore } from "@/lib/server/audit/pg-store";
-import { auditIntegritySchema } from "@/lib/shared/contract";
+import { auditIntegritySchema, auditPageSchema } from "@/lib/shared/contract";
 import { startApp, type RunningApp } from "@/scripts/stack";
 
 import { parseBody } from "../support/bff-bodies";
 import { get, signIn, type CookieJar } from "../support/http-session";
+import { parseCsv } from "../support/http-stack";
 import { startPostgres, type PostgresServer } from "../support/postgres-server";
 
 // Two `npm start` instances writing one audit trail in PostgreSQL (AUDIT_DATABASE_URL), while PostgreSQL is
@@ -115,10 +116,17 @@ describe("the audit trail in PostgreSQL, shared by two instances", () => {
 
     // Each instance warned once for the outage, and the integrity check over HTTP agrees.
     for (const app of apps) expect(app.logs().filter((l) => l.includes("audit store unreachable"))).toHaveLength(1);
-    const { jar: admin } = await signIn(apps[1]?.appUrl ?? "", DEMO.staff.admin.email);
-    const integrity = await get(`${apps[1]?.appUrl}/api/audit/integrity`, admin);
+    const { jar: admin } = await signIn(apps[0]?.appUrl ?? "", DEMO.staff.admin.email);
+    const integrity = await get(`${apps[0]?.appUrl}/api/audit/integrity`, admin);
     expect(integrity.status).toBe(200);
     expect(parseBody(auditIntegritySchema, await integrity.text(), "/api/audit/integrity")).toMatchObject({ ok: true });
+    // The /audit queries and the CSV read PostgreSQL alike.
+    const filter = `action=division.view&division=${DEMO.divisions.globex}&person=${encodeURIComponent(DEMO.staff.ben.email)}`;
+    const page = parseBody(auditPageSchema, await (await get(`${apps[0]?.appUrl}/api/audit?${filter}&limit=500`, admin)).text(), "/api/audit");
+    expect(page.events.length).toBe(Math.min(500, all.length + 2));
+    const csv = await get(`${apps[0]?.appUrl}/api/audit.csv?${filter}`, admin);
+    expect(csv.status).toBe(200);
+    expect(parseCsv(await csv.text())).toHaveLength(all.length + 2 + 1);
     console.log(`audit-postgres: ${all.length} views answered (${answered.map((a) => a.length).join(" + ")}), all recorded once, chain intact`);
   }, 120_000);
 });
