@@ -10,7 +10,8 @@ import { route, type Handler, type RouteContext } from "./route";
 // recorded as a refusal ("denied") or failure ("error") with what was known, and still answered as usual.
 // An outcome recorded before the handler returns is committed with others of the same moment, and the
 // response waits for that commit (a crash right after cannot lose a view that was answered); one recorded
-// later, while a stream is under way, is committed at once, before the stream sends what it records.
+// later, while a stream is under way, is committed at once, and the stream sends what it records once the
+// commit settles (at once with SQLite, a round trip or a disk-buffer write later with PostgreSQL).
 
 type Subject = Pick<AuditEvent, "divisionId" | "divisionName">;
 type Outcome = Partial<Pick<AuditEvent, "outcome" | "code" | "rows" | "isolation" | "divisionId" | "divisionName">>;
@@ -19,8 +20,11 @@ export interface AuditedContext extends RouteContext {
   /** The caller, once the session is read (null: signed out); returned unchanged. */
   by<S extends StaffAccess | null>(staff: S): S;
   about(subject: Subject): void;
-  /** Records the request's own outcome (default "ok"). */
-  record(outcome?: Outcome): void;
+  /**
+   * Records the request's own outcome (default "ok"). Before the handler returns, the response waits for its
+   * commit anyway; after (a stream), a caller that sends something it records awaits this first.
+   */
+  record(outcome?: Outcome): Promise<void>;
   /** Records a failure that happened after the response began (a stream). */
   refused(e: unknown): void;
 }
@@ -42,8 +46,9 @@ export function audited<P = Record<string, never>>(action: AuditEvent["action"],
       },
       record: (outcome = {}) => {
         const event: AuditEvent = { action, actor: actorOf(staff), ...subject, outcome: "ok", ...outcome, requestId };
-        if (answered) void audit(event);
-        else commits.push(auditBatched(event));
+        if (answered) return audit(event);
+        commits.push(auditBatched(event));
+        return Promise.resolve();
       },
       refused: (e) => auditRefusal(action, staff, e, requestId, subject),
     };

@@ -36,8 +36,8 @@ export function acceptsNdjson(req: Request): boolean {
 }
 
 export interface StreamEnd<T> {
-  /** The last line, for what `run` resolved with. */
-  line(value: T): string;
+  /** The last line, for what `run` resolved with (sent once the promise settles: an audit commit, say). */
+  line(value: T): string | Promise<string>;
   /** When `run` resolves before sending any line, the whole response instead of a one-line stream. */
   alone?(value: T): Promise<Response>;
 }
@@ -75,8 +75,10 @@ export function ndjsonResponse<T>(run: (send: (line: unknown) => void) => Promis
           started = true;
           return end.alone(value).then(resolve, reject);
         }
-        write(end.line(value));
-        controller.close();
+        return Promise.resolve(end.line(value)).then((text) => {
+          write(text);
+          controller.close();
+        });
       },
       (e: unknown) => {
         if (!started) return reject(e);

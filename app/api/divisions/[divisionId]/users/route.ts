@@ -20,12 +20,12 @@ async function divisionUsers(req: Request, divisionId: string, ctx: AuditedConte
   const division = await requireDivisionAccess(staff, divisionId); //          403 / 404
   // Recorded as viewed, then shaped for the caller's role: the same bytes, serialised and compressed once,
   // for everyone of that role while the cached result lasts (an ETag lets the browser's copy be revalidated).
-  const shown = (result: CachedResult) => {
-    ctx.record({ divisionName: division.name, rows: result.value.users.length, isolation: isolationOf(result) });
-    return toPayload(division, result, staff);
-  };
+  const shown = (result: CachedResult) => ({
+    recorded: ctx.record({ divisionName: division.name, rows: result.value.users.length, isolation: isolationOf(result) }),
+    parts: toPayload(division, result, staff),
+  });
   const respond = (result: CachedResult) => {
-    const parts = shown(result);
+    const { parts } = shown(result);
     return encodedResponse(req, bodies.get(result.value, payloadVariant(parts), () => payloadJson(parts)), staff.userId);
   };
 
@@ -44,7 +44,15 @@ async function divisionUsers(req: Request, divisionId: string, ctx: AuditedConte
         rows.stop();
       }
     },
-    { line: (result) => payloadJson(shown(result), { type: "result" }), alone: respond },
+    {
+      // The result line is sent once its view is on the trail (committed, or buffered on disk).
+      line: async (result) => {
+        const { parts, recorded } = shown(result);
+        await recorded;
+        return payloadJson(parts, { type: "result" });
+      },
+      alone: respond,
+    },
     ctx.refused,
   );
 }
