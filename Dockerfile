@@ -4,10 +4,8 @@
 #   docker build --target emulator -t tenantscope-emulator .   (the local Genesys emulator, demo only)
 # better-sqlite3 is a native addon: it is compiled in the stages that have a toolchain, never in the runtime.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
-
 # ---- deps: every dependency (the build needs the dev ones: TypeScript, Next's compiler) ----------------
-FROM ${NODE_IMAGE} AS deps
+FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 ENV npm_config_nodedir=/usr/local
 RUN apt-get update \
@@ -27,7 +25,7 @@ FROM deps AS prod-deps
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # ---- runtime: no compiler, no dev dependency, no source but what `npm start` loads -----------------------
-FROM ${NODE_IMAGE} AS runtime
+FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     NEXT_TELEMETRY_DISABLED=1 \
     PORT=3000 \
