@@ -132,4 +132,26 @@ describe("staff access shared through Redis", () => {
     const known = record("known");
     expect(await localStaffShare.refresh("k", isFresh, async (k) => k ?? record("none"), known)).toBe(known);
   });
+
+  it("with Redis killed, each instance reads on its own (no error), and they share again once it is back", async () => {
+    const [a, b] = instances("s7:");
+    await a!.refresh("k", "before");
+    await redis.kill();
+    const during = await Promise.all([a!.refresh("k", "a-alone", 0), b!.refresh("k", "b-alone", 0)]);
+    expect(during.map((r) => r.token?.accessToken)).toEqual(["access-a-alone", "access-b-alone"]);
+    expect(a!.reads() + b!.reads()).toBe(3);
+    await redis.restart();
+    const deadline = Date.now() + 10_000;
+    while (a!.store.status() !== "up" || b!.store.status() !== "up") {
+      if (Date.now() > deadline) throw new Error("the stores did not reconnect");
+      await a!.refresh("probe-a", "p").catch(() => undefined);
+      await b!.refresh("probe-b", "p").catch(() => undefined);
+      await sleep(100);
+    }
+    const readsBefore = a!.reads() + b!.reads();
+    await a!.refresh("k2", "after");
+    expect((await b!.refresh("k2", "never")).token?.accessToken).toBe("access-after");
+    expect(a!.reads() + b!.reads()).toBe(readsBefore + 1);
+    await Promise.all([a!.store.close(), b!.store.close()]);
+  });
 });
