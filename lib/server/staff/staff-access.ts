@@ -64,10 +64,14 @@ export class StaffAccessResolver {
     await this.share.forget(key);
   }
 
-  /** Fresh until `divisionsRefreshSeconds` after it was read, by whichever instance read it. */
+  /**
+   * Fresh until `divisionsRefreshSeconds` after it was read, by whichever instance read it. A record from a
+   * host whose clock runs a little ahead looks younger than zero: still fresh (within one window).
+   */
   private isFresh(record: StaffRecord): boolean {
+    const window = this.auth.divisionsRefreshSeconds * 1000;
     const age = this.now() - record.checkedAt;
-    return age >= 0 && age < this.auth.divisionsRefreshSeconds * 1000;
+    return age > -window && age < window;
   }
 
   private async refresh(key: string, presented: StaffToken, local: StaffRecord | undefined): Promise<StaffAccess | null> {
