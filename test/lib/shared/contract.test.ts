@@ -12,7 +12,7 @@ import { payloadJson, toPayload, type PayloadParts } from "@/lib/server/division
 import type { DropReason } from "@/lib/server/divisions/fetch";
 import type { IsolationMode } from "@/lib/server/platform/env";
 import { AppError, ERROR_CODES, toErrorResponse } from "@/lib/server/platform/errors";
-import type { StaffAccess } from "@/lib/server/staff/staff-access";
+import type { StaffAccess } from "@/lib/server/staff/staff-types";
 import {
   AUDIT_ACTION_LABELS,
   AUDIT_ACTIONS,
