@@ -167,7 +167,7 @@ export class AdmissionGate {
  */
 export function bypassesGate(req) {
   const path = pathOf(req);
-  return path === "/api/health" || path === "/api/metrics" || path.startsWith("/_next/static/") || path === "/favicon.ico";
+  return path === "/api/health" || path === "/api/health/live" || path === "/api/metrics" || path.startsWith("/_next/static/") || path === "/favicon.ico";
 }
 
 const USERS_ROUTE = /^\/api\/divisions\/[0-9A-Fa-f-]{36}\/users$/;

@@ -24,6 +24,9 @@ const slots = new AsyncLocalStorage();
 // and lib/server/platform/admission.ts finds the current request's slot, through these.
 Object.defineProperty(globalThis, Symbol.for("tenantscope.admission-gate"), { value: gate });
 Object.defineProperty(globalThis, Symbol.for("tenantscope.admission-slots"), { value: slots });
+// Read by readiness (lib/server/platform/admission.ts isDraining): 503 "draining" once shutdown has begun.
+const shutdownState = { draining: false };
+Object.defineProperty(globalThis, Symbol.for("tenantscope.shutdown"), { value: shutdownState });
 
 const BUSY_HEADERS = {
   "Retry-After": "5",
@@ -107,6 +110,7 @@ let stopping = false;
 async function shutdown(/** @type {string} */ signal) {
   if (stopping) return;
   stopping = true;
+  shutdownState.draining = true;
   log.info({ signal }, "shutting down: finishing requests in progress");
   server.close();
   server.closeIdleConnections();

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 
 import { errorBodySchema, type ApiErrorBody } from "@/lib/shared/contract";
 
@@ -20,7 +20,7 @@ export class ApiError extends Error {
 }
 
 /** A body that is not what the contract says: the page cannot trust any of it. */
-export function unreadableResponse(issues?: z.ZodError["issues"]): ApiError {
+export function unreadableResponse(issues?: z.core.$ZodIssue[]): ApiError {
   return new ApiError(502, {
     code: "upstream_bad_response",
     message: "The server sent a response the page could not read.",
@@ -30,7 +30,7 @@ export function unreadableResponse(issues?: z.ZodError["issues"]): ApiError {
 }
 
 /** `data` checked against `schema`; an ApiError (502) when it does not fit. */
-export function parseBody<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
+export function parseBody<S extends z.ZodMiniType>(schema: S, data: unknown): z.output<S> {
   const result = schema.safeParse(data);
   if (!result.success) throw unreadableResponse(result.error.issues);
   return result.data;
@@ -51,7 +51,7 @@ export async function readError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, { code: res.status === 401 ? "unauthenticated" : "internal", message: `Request failed (${res.status}).` });
 }
 
-export async function getJson<S extends z.ZodType>(path: string, schema: S, init: RequestInit = {}): Promise<z.output<S>> {
+export async function getJson<S extends z.ZodMiniType>(path: string, schema: S, init: RequestInit = {}): Promise<z.output<S>> {
   const res = await fetch(path, { ...init, headers: { Accept: "application/json", ...init.headers }, credentials: "same-origin" });
   if (!res.ok) throw await readError(res);
   let data: unknown;

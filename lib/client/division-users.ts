@@ -2,7 +2,10 @@ import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useSyncExternalStore } from "react";
 
 import {
+  EARLY_USERS_REQUESTS,
+  USERS_ACCEPT,
   divisionUsersPayloadSchema,
+  divisionUsersUrl,
   usersStreamLineSchema,
   type DivisionUsersPayload,
   type FetchProgress,
@@ -77,6 +80,20 @@ function parseLine(text: string): UsersStreamLine {
   return parseBody(usersStreamLineSchema, data);
 }
 
+/**
+ * The users request the division page's HTML started before this code loaded (`early-users-request.tsx`),
+ * taken once: a later read fetches anew. Null when there is none or it failed to connect (then the caller
+ * fetches itself). It cannot be aborted by the query's signal; it was already under way before the query.
+ */
+async function takeEarlyRequest(divisionId: string): Promise<Response | null> {
+  if (typeof window === "undefined") return null;
+  const pending = (window as unknown as Record<string, Record<string, Promise<Response | null>> | undefined>)[EARLY_USERS_REQUESTS];
+  const request = pending?.[divisionId];
+  if (!pending || !request) return null;
+  delete pending[divisionId];
+  return request;
+}
+
 /** The ETag each payload came with, so that the next read can ask "has it changed?" and get a 304. */
 const etags = new WeakMap<DivisionUsersPayload, string>();
 
@@ -92,17 +109,19 @@ export interface FetchUsersOptions {
  * revalidated, 304 without a body); a division that must be fetched answers NDJSON, progress lines first.
  */
 export async function fetchDivisionUsers(divisionId: string, options: FetchUsersOptions = {}): Promise<DivisionUsersPayload> {
-  const url = `/api/divisions/${encodeURIComponent(divisionId)}/users`;
   const etag = options.current && !options.refresh ? etags.get(options.current) : undefined;
+  const early = options.refresh || options.current ? null : await takeEarlyRequest(divisionId);
   // A forced refetch changes server state, so it is a POST (same origin only); reading is a GET.
-  const res = await fetch(url, {
-    method: options.refresh ? "POST" : "GET",
-    headers: { Accept: "application/x-ndjson, application/json", ...(etag ? { "If-None-Match": etag } : {}) },
-    credentials: "same-origin",
-    // Tenant data is never stored by the browser (the server says no-store); revalidation is done here.
-    cache: "no-store",
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const res =
+    early ??
+    (await fetch(divisionUsersUrl(divisionId), {
+      method: options.refresh ? "POST" : "GET",
+      headers: { Accept: USERS_ACCEPT, ...(etag ? { "If-None-Match": etag } : {}) },
+      credentials: "same-origin",
+      // Tenant data is never stored by the browser (the server says no-store); revalidation is done here.
+      cache: "no-store",
+      ...(options.signal ? { signal: options.signal } : {}),
+    }));
   if (res.status === 304 && options.current) return options.current;
   if (!res.ok || !res.body) throw await readError(res);
   if (!(res.headers.get("content-type") ?? "").startsWith("application/x-ndjson")) {

@@ -41,6 +41,9 @@ const serverSettingsSchema = z
 
 /** @typedef {z.output<typeof serverSettingsSchema>} ServerSettings */
 
+/** Every variable the HTTP server reads (deployment files are checked against it: test/deploy/). */
+export const SERVER_SETTING_VARIABLES = Object.freeze(Object.keys(serverSettingsSchema.in.shape));
+
 /**
  * The HTTP server's settings, or one line per problem. Pure.
  * @param {Record<string, string | undefined>} source

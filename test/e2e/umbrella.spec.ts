@@ -44,6 +44,13 @@ async function filterWhileLoading(page: Page, text: string): Promise<{ banner: s
   return (await handle.jsonValue()) as { banner: string | null; rendered: number };
 }
 
+/** Opens the (warm) Umbrella page; ms from navigation start to its first row, on the page's clock. */
+async function visitUmbrella(page: Page): Promise<number> {
+  await page.goto(`/divisions/${DIVISIONS.umbrella}`, { waitUntil: "commit" });
+  const handle = await page.waitForFunction(() => (window as { firstRows?: { at: number } }).firstRows?.at ?? null, undefined, { timeout: 30_000 });
+  return Math.round((await handle.jsonValue()) as number);
+}
+
 test.describe.configure({ mode: "serial" });
 
 test("cold load shows the progress bar and verified rows as they arrive, filterable, then the row count; End and scrolling reach the last row", async ({ as }) => {
@@ -117,12 +124,22 @@ test("cold load shows the progress bar and verified rows as they arrive, filtera
   await expectNoSeriousA11yViolations(page, "division (admin, Umbrella, 12k rows)");
 });
 
-test("search over ~12,000 loaded rows renders each keystroke quickly", async ({ as }) => {
+test("a warm Umbrella re-opened in the same browser shows its rows quickly; search over ~12,000 loaded rows renders each keystroke quickly", async ({ as }) => {
   const page = await as("admin");
-  const started = Date.now();
-  await page.goto(`/divisions/${DIVISIONS.umbrella}`);
-  await expect(page.locator("[role=grid] [data-user-id]").first()).toBeVisible({ timeout: 30_000 });
-  figure("Umbrella warm load (12k rows, second visit): navigation → rows shown, ms", Date.now() - started);
+  await watchFirstRows(page);
+  // A browser's first visit compiles the app's JavaScript; a person re-opening the page has it cached, as the
+  // server's answer is (the users request is revalidated, not re-downloaded). Both are measured on the page's
+  // clock, navigation start → the grid's first row.
+  const firstVisit = await visitUmbrella(page);
+  figure("Umbrella warm load, first visit of a new browser context: navigation → rows shown (page clock), ms", firstVisit);
+  const revisits: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await page.goto("/");
+    revisits.push(await visitUmbrella(page));
+  }
+  figure("Umbrella warm load, re-opened in the same browser: navigation → rows shown (page clock), ms", `median ${median(revisits)} (${revisits.join(", ")})`);
+  // The benchmark is 400 ms on a quiet machine; CI shares two cores with the server and the emulator.
+  expect(median(revisits)).toBeLessThan(2_000);
   const { total } = await rowCount(page);
   expect(total).toBeGreaterThan(10_000);
 

@@ -4,7 +4,7 @@ import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { z } from "zod";
+import type * as z from "zod/mini";
 
 import { DEMO } from "@/emulator/seed";
 import { auditIntegritySchema, auditPageSchema, diagnosticsSchema, divisionDetailSchema, divisionsListSchema, divisionUsersPayloadSchema } from "@/lib/shared/contract";
@@ -64,7 +64,7 @@ describe("secret scan", () => {
     // Load a division first so that the BFF's token and the admin's token both exist and are in the list.
     await get(`${stack.appUrl}/api/divisions/${DEMO.divisions.acme}/users`, admin);
     // With the contract schema of each BFF JSON body (pages, CSV and next-auth's own routes have none).
-    const paths: [string, z.ZodType | null][] = [
+    const paths: [string, z.ZodMiniType | null][] = [
       ["/signin", null],
       ["/", null],
       [`/divisions/${DEMO.divisions.acme}`, null],

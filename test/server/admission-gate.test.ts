@@ -178,6 +178,7 @@ describe("Slot: a request waiting on I/O gives its slot back", () => {
 describe("bypassesGate", () => {
   it("lets probes, metrics and static files through, whatever the headers, and nothing else", () => {
     expect(bypassesGate({ url: "/api/health" })).toBe(true);
+    expect(bypassesGate({ url: "/api/health/live" })).toBe(true);
     expect(bypassesGate({ url: "/api/metrics?x=1" })).toBe(true);
     expect(bypassesGate({ url: "/_next/static/chunks/a.js" })).toBe(true);
     expect(bypassesGate({ url: "/api/divisions/x/users" })).toBe(false);

@@ -1,12 +1,12 @@
 // The BFF's bodies as the HTTP tests read them: every JSON body goes through its contract schema
 // (lib/shared/contract), so a field the server renames, drops or adds fails the test that received it, with
 // zod's account of what differs.
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { errorBodySchema, usersStreamLineSchema, type ApiErrorBody, type UsersStreamLine } from "@/lib/shared/contract";
 
 /** `text` parsed as JSON and checked against `schema`; throws (failing the test) with the issues otherwise. */
-export function parseBody<S extends z.ZodType>(schema: S, text: string, what = "body"): z.output<S> {
+export function parseBody<S extends z.ZodMiniType>(schema: S, text: string, what = "body"): z.output<S> {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -19,7 +19,7 @@ export function parseBody<S extends z.ZodType>(schema: S, text: string, what = "
 }
 
 /** A Response's body, read and checked against `schema`. */
-export async function readBody<S extends z.ZodType>(schema: S, res: Response, what = res.url): Promise<z.output<S>> {
+export async function readBody<S extends z.ZodMiniType>(schema: S, res: Response, what = res.url): Promise<z.output<S>> {
   return parseBody(schema, await res.text(), what);
 }
 

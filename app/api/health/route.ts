@@ -1,4 +1,5 @@
-// GET /api/health – liveness and readiness: the app is up and a Genesys token can be obtained (no tenant data)
+// GET /api/health – readiness: a Genesys token can be obtained, Redis answers (or is off), not draining; 503 otherwise (no tenant data);
+//   with AUDIT_DATABASE_URL also whether PostgreSQL answers (auditStore, informative: "down" is still ready)
 import { auditStoreStatus } from "@/lib/server/audit";
 import { checkHealth } from "@/lib/server/diagnostics";
 import { json, route } from "@/lib/server/http";

@@ -6,7 +6,8 @@ import { getToken, type JWT } from "next-auth/jwt";
 import { cache } from "react";
 
 import { getAuthEnv, getEnv, processSingleton, currentRequestId, requestIdFrom, withRequestContext } from "@/lib/server/platform";
-import { StaffAccessResolver, type StaffAccess, type StaffToken } from "@/lib/server/staff";
+import { getSharedStore } from "@/lib/server/shared-state";
+import { localStaffShare, SharedStaffShare, StaffAccessResolver, type StaffAccess, type StaffToken } from "@/lib/server/staff";
 import { safeCallbackUrl } from "@/lib/shared/sign-in";
 
 import { decodeSessionToken } from "./session-decode";
@@ -16,8 +17,14 @@ import { isSessionRevoked } from "./session-revocations";
 // Reads the caller's session straight from the encrypted session cookie (server side only) and turns it
 // into their current access. An unreadable or expired cookie is "signed out", never an error.
 
+/** With Redis, every instance shares each session's access and its refresh moment (staff/staff-share.ts). */
 export function getStaffResolver(): StaffAccessResolver {
-  return processSingleton("staff-resolver", () => new StaffAccessResolver(getEnv(), getAuthEnv()));
+  return processSingleton("staff-resolver", () => {
+    const auth = getAuthEnv();
+    const store = getSharedStore();
+    const share = store.enabled ? new SharedStaffShare(store, auth.sessionMaxAgeSeconds * 1000) : localStaffShare;
+    return new StaffAccessResolver(getEnv(), auth, { share });
+  });
 }
 
 /** The session token in these cookies (or bearer header), or null when there is none or it cannot be opened. */

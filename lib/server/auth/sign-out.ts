@@ -22,9 +22,9 @@ export async function endSession(token: JWT | null | undefined): Promise<void> {
   if (!token) return;
   const staff = token.genesys;
   await Promise.all([revokeSession(token.sid, sessionEndsAt(token, getAuthEnv().sessionMaxAgeSeconds)), staff ? revokeGenesysToken(staff) : undefined]);
-  // The resolver keeps the newest Genesys token per person and may lend it to their other sessions: never
-  // the one just revoked.
-  if (staff) getStaffResolver().forget(staff.userId);
+  // This sign-in's record (its access and newest Genesys token) goes, here and in Redis. Records are per
+  // sign-in, so no other session, of this person or anyone, ever held or used this session's token.
+  if (staff) await getStaffResolver().forget(staff);
 }
 
 /** DELETE /api/v2/tokens/me with the staff member's own token; a failure is logged, never thrown. */

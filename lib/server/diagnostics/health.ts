@@ -1,21 +1,37 @@
 import "server-only";
 
 import { getBffClient, toUpstreamError, UpstreamError } from "@/lib/server/genesys";
-import { ConfigError, isAppError } from "@/lib/server/platform";
+import { ConfigError, isAppError, isDraining } from "@/lib/server/platform";
 import { getSharedStore, type SharedStatus } from "@/lib/server/shared-state";
 
-// Readiness says only what an operator's probe needs: whether config loads and a token can be had. It names
-// no tenant, user, client id or secret.
+// Readiness says only what an operator's probe (or a load balancer) needs: whether config loads, a token can
+// be had, which shared dependencies answer, and whether the instance is shutting down. It names no tenant,
+// user, client id or secret. Liveness (`/api/health/live`) checks nothing but the process itself.
+//
+// A dependency is added as one more field of `checks` and, if the instance cannot serve without it, one more
+// line in `isReady`.
+
+export interface HealthChecks {
+  config: "ok" | "failed";
+  upstreamToken: "ok" | "failed" | "skipped";
+  /** "down" does not make the instance unready: it runs on in-process state meanwhile. "off": no REDIS_URL. */
+  sharedStore?: SharedStatus;
+  /**
+   * The PostgreSQL audit trail (only with AUDIT_DATABASE_URL). "down" does not make the instance unready: its
+   * events wait in the local disk buffer meanwhile. Set by the route: diagnostics may not import audit.
+   */
+  auditStore?: "ok" | "down";
+}
 
 export interface Health {
-  status: "ok" | "degraded";
-  /**
-   * sharedStore "down" does not make the instance unhealthy: it runs on in-process state meanwhile. Nor does
-   * auditStore "down" (PostgreSQL unreachable: events go to the disk buffer); it is set by the route, as
-   * diagnostics may not import audit, and only with AUDIT_DATABASE_URL.
-   */
-  checks: { config: "ok" | "failed"; upstreamToken: "ok" | "failed" | "skipped"; sharedStore?: SharedStatus; auditStore?: "ok" | "down" };
+  /** "draining": shutting down, finishing the requests it has; take it out of rotation. */
+  status: "ok" | "degraded" | "draining";
+  checks: HealthChecks;
   upstream?: { code: string; status: number };
+}
+
+function isReady(checks: HealthChecks): boolean {
+  return checks.config === "ok" && checks.upstreamToken === "ok";
 }
 
 export async function checkHealth(): Promise<Health> {
@@ -23,14 +39,19 @@ export async function checkHealth(): Promise<Health> {
   try {
     client = getBffClient();
   } catch (e) {
-    if (e instanceof ConfigError || isAppError(e)) return { status: "degraded", checks: { config: "failed", upstreamToken: "skipped" } };
+    if (e instanceof ConfigError || isAppError(e)) return { status: isDraining() ? "draining" : "degraded", checks: { config: "failed", upstreamToken: "skipped" } };
     throw e;
   }
+  let checks: HealthChecks;
+  let upstream: Health["upstream"];
   try {
     await client.checkToken();
-    return { status: "ok", checks: { config: "ok", upstreamToken: "ok", sharedStore: getSharedStore().status() } };
+    checks = { config: "ok", upstreamToken: "ok", sharedStore: getSharedStore().status() };
   } catch (e) {
     const u = e instanceof UpstreamError ? e : toUpstreamError(e);
-    return { status: "degraded", checks: { config: "ok", upstreamToken: "failed", sharedStore: getSharedStore().status() }, upstream: { code: u.genesysCode ?? u.kind, status: u.status } };
+    checks = { config: "ok", upstreamToken: "failed", sharedStore: getSharedStore().status() };
+    upstream = { code: u.genesysCode ?? u.kind, status: u.status };
   }
+  const status = isDraining() ? "draining" : isReady(checks) ? "ok" : "degraded";
+  return { status, checks, ...(upstream ? { upstream } : {}) };
 }

@@ -28,3 +28,11 @@ export async function awaitWithoutSlot<T>(wait: Promise<T>): Promise<T> {
     slot.resume();
   }
 }
+
+/**
+ * True once `npm start` has begun its graceful shutdown (SIGTERM/SIGINT, server/index.mjs): readiness then
+ * answers 503 so that a load balancer stops sending new requests while those in progress finish.
+ */
+export function isDraining(): boolean {
+  return (globalThis as Record<symbol, { draining: boolean } | undefined>)[Symbol.for("tenantscope.shutdown")]?.draining === true;
+}

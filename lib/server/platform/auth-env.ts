@@ -86,6 +86,9 @@ const authSchema = z
     }),
   );
 
+/** Every variable this section reads (deployment files are checked against it: test/deploy/). */
+export const AUTH_ENV_VARIABLES: readonly string[] = Object.freeze(Object.keys(authSchema.in.shape));
+
 /** Parses the staff sign-in variables, or throws ConfigError listing every problem. Pure. */
 export function parseAuthEnv(source: EnvSource): AuthEnv {
   return parseFrozen(authSchema, source, (env) => ({ ...env, nextAuthSecret: "[set]", staffClientSecret: "[set]" }));

@@ -13,7 +13,7 @@ import { describeRegionChoices, resolveRegion, type Region } from "./regions";
 // that read process.env; everything else receives typed config.
 
 export { ConfigError, type EnvSource, type GatewayConfig } from "./env-fields";
-export { getAuthEnv, parseAuthEnv, type AuthEnv } from "./auth-env";
+export { AUTH_ENV_VARIABLES, getAuthEnv, parseAuthEnv, type AuthEnv } from "./auth-env";
 export { LOG_LEVELS };
 
 // The isolation modes are part of what the browser is told (each payload names its mode): one list for both.
@@ -133,6 +133,8 @@ const auditFields = {
 };
 
 const fields = { ...genesysFields, ...fetchFields, ...cacheFields, ...policyFields, ...sharedFields, ...auditFields };
+/** Every variable this section reads (deployment files are checked against it: test/deploy/). */
+export const ENV_VARIABLES: readonly string[] = Object.freeze(Object.keys(fields));
 type FieldName = keyof typeof fields;
 type Raw = { [K in FieldName]: z.output<(typeof fields)[K]> };
 

@@ -2,7 +2,7 @@ import "server-only";
 
 import { AppError } from "@/lib/server/platform";
 
-import type { StaffAccess } from "./staff-access";
+import type { StaffAccess } from "./staff-types";
 
 /** The signed-in staff member, or 401. */
 export function requireStaff(staff: StaffAccess | null): StaffAccess {

@@ -2,3 +2,5 @@ import "server-only";
 
 export * from "./guards";
 export * from "./staff-access";
+export * from "./staff-share";
+export * from "./staff-types";

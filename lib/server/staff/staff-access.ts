@@ -5,102 +5,116 @@ import { createHash } from "node:crypto";
 import { appErrorFromUpstream, DIRECTORY_USER_VIEW, UpstreamError, refreshStaffToken, staffGenesysClient } from "@/lib/server/genesys";
 import { awaitWithoutSlot, type AuthEnv, type Env } from "@/lib/server/platform";
 
+import { localStaffShare, type StaffAccessShare, type StaffRecord } from "./staff-share";
+import type { StaffAccess, StaffToken } from "./staff-types";
+
 // What a signed-in staff member may see, read from Genesys with their own token: the divisions where they
 // hold directory:user:view (allDivsPermitted = all), re-read at most every `divisionsRefreshSeconds`, so a
-// grant revoked in Genesys stops access within that window. Kept server-side, per user.
+// grant revoked in Genesys stops access within that window. Kept server-side, per sign-in (session), in this
+// process and, with Redis, for every instance (staff-share.ts).
 
-export interface StaffToken {
-  userId: string;
-  email: string;
-  name: string;
-  accessToken: string;
-  refreshToken?: string;
-  accessTokenExpiresAt: number;
+const MAX_SESSIONS = 10_000;
+
+/**
+ * A sign-in's key: the hash of the Genesys access token its session cookie carries (set once at sign-in,
+ * never rewritten). A session presenting another token finds no record and must prove itself to Genesys.
+ */
+export function staffSessionKey(token: StaffToken): string {
+  return createHash("sha256").update(token.accessToken).digest("base64url");
 }
 
-export interface StaffAccess {
-  userId: string;
-  email: string;
-  name: string;
-  isAdmin: boolean;
-  /** Divisions granted in Genesys; "all" when allDivsPermitted. Admins see every reachable division anyway. */
-  divisionIds: ReadonlySet<string> | "all";
-  checkedAt: number;
-}
-
-const MAX_USERS = 10_000;
-
-interface Entry {
-  access: StaffAccess;
-  /** The newest token for this user (after a refresh the session cookie may still hold the old one). */
-  token: StaffToken;
-  /**
-   * Hashes of the access tokens Genesys accepted for this user (and those they were refreshed from). A
-   * session presenting any other token is not served from this entry: it must prove itself to Genesys.
-   */
-  verified: Set<string>;
-}
-
-function tokenHash(accessToken: string): string {
-  return createHash("sha256").update(accessToken).digest("base64url");
+export interface StaffAccessResolverOptions {
+  now?: () => number;
+  /** Where records are shared between instances (default: this process only). */
+  share?: StaffAccessShare;
 }
 
 export class StaffAccessResolver {
-  private readonly entries = new Map<string, Entry>();
+  private readonly records = new Map<string, StaffRecord>();
   private readonly inflight = new Map<string, Promise<StaffAccess | null>>();
+  private readonly now: () => number;
+  private readonly share: StaffAccessShare;
 
   constructor(
     private readonly env: Env,
     private readonly auth: AuthEnv,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: StaffAccessResolverOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.share = options.share ?? localStaffShare;
+  }
 
   /** The staff member's access, or null when their Genesys sign-in no longer works (sign in again). */
   resolve(token: StaffToken): Promise<StaffAccess | null> {
-    const entry = this.entries.get(token.userId);
-    const known = entry?.verified.has(tokenHash(token.accessToken)) === true;
-    if (entry && known && this.now() - entry.access.checkedAt < this.auth.divisionsRefreshSeconds * 1000) return Promise.resolve(entry.access);
-    // A token this user's entry has never seen is checked with Genesys on its own, never via the entry.
-    const key = known ? token.userId : `${token.userId}:${tokenHash(token.accessToken)}`;
+    const key = staffSessionKey(token);
+    const local = this.records.get(key);
+    if (local && this.isFresh(local)) return Promise.resolve(local.access);
     let flight = this.inflight.get(key);
     if (!flight) {
-      const newest = known && entry && entry.token.accessTokenExpiresAt > token.accessTokenExpiresAt ? entry.token : token;
-      flight = this.load(newest, token).finally(() => this.inflight.delete(key));
+      flight = this.refresh(key, token, local).finally(() => this.inflight.delete(key));
       this.inflight.set(key, flight);
     }
     return flight;
   }
 
-  /** Forgets a user (sign-out). */
-  forget(userId: string): void {
-    this.entries.delete(userId);
+  /** Sign-out: this sign-in's record is dropped here and for every instance (the person's other sessions keep theirs). */
+  async forget(token: StaffToken): Promise<void> {
+    const key = staffSessionKey(token);
+    this.records.delete(key);
+    await this.share.forget(key);
   }
 
-  /** `presented` is the cookie's token; `token` may be a newer one refreshed from it. */
-  private async load(token: StaffToken, presented: StaffToken): Promise<StaffAccess | null> {
-    let current = token;
-    const lineage = [presented.accessToken, token.accessToken];
+  /**
+   * Fresh until `divisionsRefreshSeconds` after it was read, by whichever instance read it. A record from a
+   * host whose clock runs a little ahead looks younger than zero: still fresh (within one window).
+   */
+  private isFresh(record: StaffRecord): boolean {
+    const window = this.auth.divisionsRefreshSeconds * 1000;
+    const age = this.now() - record.checkedAt;
+    return age > -window && age < window;
+  }
+
+  private async refresh(key: string, presented: StaffToken, local: StaffRecord | undefined): Promise<StaffAccess | null> {
+    const record = await this.share.refresh(key, (r) => this.isFresh(r), (known) => this.load(presented, known), local);
+    this.records.delete(key);
+    this.records.set(key, record);
+    while (this.records.size > MAX_SESSIONS) this.records.delete(this.records.keys().next().value as string);
+    return record.access;
+  }
+
+  /** Reads the access with the newest token of this sign-in: the cookie's, or one refreshed from it. */
+  private async load(presented: StaffToken, known: StaffRecord | undefined): Promise<StaffRecord> {
+    const previous = known?.token;
+    let current = previous && previous.accessTokenExpiresAt > presented.accessTokenExpiresAt ? previous : presented;
     if (current.accessTokenExpiresAt <= this.now() + 30_000) {
       const renewed = await this.renew(current);
-      if (!renewed) return this.drop(token.userId, presented);
+      if (!renewed) return this.dead();
       current = renewed;
     }
     try {
-      return this.store(current, await this.read(current), lineage);
+      return this.found(current, await this.read(current));
     } catch (e) {
-      if (e instanceof UpstreamError && e.status === 401) {
-        // Expired or revoked: one refresh, then give up (the person must sign in again).
-        const renewed = await this.renew(current);
-        if (!renewed) return this.drop(token.userId, presented);
-        try {
-          return this.store(renewed, await this.read(renewed), lineage);
-        } catch (again) {
-          if (again instanceof UpstreamError && again.status === 401) return this.drop(token.userId, presented);
-          throw toAppError(again);
-        }
-      }
-      throw toAppError(e);
+      if (!(e instanceof UpstreamError && e.status === 401)) throw toAppError(e);
     }
+    // Expired or revoked: one refresh, then give up (the person must sign in again).
+    const renewed = await this.renew(current);
+    if (!renewed) return this.dead();
+    try {
+      return this.found(renewed, await this.read(renewed));
+    } catch (again) {
+      if (again instanceof UpstreamError && again.status === 401) return this.dead();
+      throw toAppError(again);
+    }
+  }
+
+  private found(token: StaffToken, access: Omit<StaffAccess, "checkedAt">): StaffRecord {
+    const checkedAt = this.now();
+    return { checkedAt, access: { ...access, checkedAt }, token };
+  }
+
+  /** The sign-in no longer works: remembered for the refresh window, like an answer. */
+  private dead(): StaffRecord {
+    return { checkedAt: this.now(), access: null, token: null };
   }
 
   private async read(token: StaffToken): Promise<Omit<StaffAccess, "checkedAt">> {
@@ -122,25 +136,6 @@ export class StaffAccessResolver {
     };
   }
 
-  private store(token: StaffToken, access: Omit<StaffAccess, "checkedAt">, lineage: string[]): StaffAccess {
-    const full: StaffAccess = { ...access, checkedAt: this.now() };
-    const previous = this.entries.get(token.userId);
-    const verified = new Set(previous?.verified);
-    for (const t of [...lineage, token.accessToken]) verified.add(tokenHash(t));
-    this.entries.delete(token.userId);
-    this.entries.set(token.userId, { access: full, token, verified });
-    while (this.entries.size > MAX_USERS) this.entries.delete(this.entries.keys().next().value as string);
-    return full;
-  }
-
-  /** The presented token is dead: forget it (other sessions of the same person keep theirs). */
-  private drop(userId: string, presented: StaffToken): null {
-    const entry = this.entries.get(userId);
-    entry?.verified.delete(tokenHash(presented.accessToken));
-    if (!entry || entry.verified.size === 0 || entry.token.accessToken === presented.accessToken) this.entries.delete(userId);
-    return null;
-  }
-
   private async renew(token: StaffToken): Promise<StaffToken | null> {
     if (!token.refreshToken) return null;
     try {
@@ -156,5 +151,3 @@ export class StaffAccessResolver {
 function toAppError(e: unknown): unknown {
   return e instanceof UpstreamError ? appErrorFromUpstream(e) : e;
 }
-
-

@@ -1,9 +1,9 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 // The audit trail: what is recorded (actions, outcomes), how the UI names it, and GET /api/audit and
 // GET /api/audit/integrity. The server's recorder, store and filter parser use these lists too.
 
-const count = z.number().int().nonnegative();
+const count = z.int().check(z.nonnegative());
 
 export const AUDIT_ACTIONS = ["division.view", "division.export", "diagnostics.run", "diagnostics.test-division", "audit.view", "audit.export", "audit.verify"] as const;
 export const AUDIT_OUTCOMES = ["ok", "denied", "error"] as const;
@@ -28,37 +28,37 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   "audit.verify": "Checked audit integrity",
 };
 
-export const auditActorSchema = z.strictObject({ id: z.string().min(1), email: z.string(), name: z.string().optional(), role: auditActorRoleSchema });
+export const auditActorSchema = z.strictObject({ id: z.string().check(z.minLength(1)), email: z.string(), name: z.optional(z.string()), role: auditActorRoleSchema });
 
 export const auditIsolationSchema = z.strictObject({ checked: count, verified: count, dropped: count, countMatches: z.boolean(), consistent: z.boolean() });
 
 export const auditEventSchema = z.strictObject({
-  id: z.number().int().positive(),
+  id: z.int().check(z.positive()),
   /** ISO 8601, UTC. */
   at: z.iso.datetime(),
   action: auditActionSchema,
   outcome: auditOutcomeSchema,
-  code: z.string().optional(),
+  code: z.optional(z.string()),
   /** null: the caller was signed out. */
-  actor: auditActorSchema.nullable(),
-  divisionId: z.string().optional(),
-  divisionName: z.string().optional(),
-  rows: count.optional(),
-  isolation: auditIsolationSchema.optional(),
-  requestId: z.string().optional(),
+  actor: z.nullable(auditActorSchema),
+  divisionId: z.optional(z.string()),
+  divisionName: z.optional(z.string()),
+  rows: z.optional(count),
+  isolation: z.optional(auditIsolationSchema),
+  requestId: z.optional(z.string()),
 });
 
 export const auditPageSchema = z.strictObject({
   events: z.array(auditEventSchema),
   /** `before` for the next, older page; null on the last. */
-  nextBefore: z.number().int().positive().nullable(),
+  nextBefore: z.nullable(z.int().check(z.positive())),
 });
 
 export const auditIntegritySchema = z.strictObject({
   ok: z.boolean(),
   checked: count,
   /** The id of the first event whose hash or link does not match. */
-  brokenAt: z.number().int().positive().optional(),
+  brokenAt: z.optional(z.int().check(z.positive())),
 });
 
 /** The audit trail's filters as given in the URL (the /audit form refills itself from them). */

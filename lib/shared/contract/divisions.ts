@@ -1,18 +1,18 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 // GET /api/divisions and GET /api/divisions/{id}.
 
-const count = z.number().int().nonnegative();
+const count = z.int().check(z.nonnegative());
 
 export const STAFF_ROLES = ["admin", "manager"] as const;
 export const staffRoleSchema = z.enum(STAFF_ROLES);
 
 export const divisionInfoSchema = z.strictObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   name: z.string(),
   description: z.string(),
   /** Genesys' objectCounts.USER; null when it gave none. */
-  userCount: count.nullable(),
+  userCount: z.nullable(count),
 });
 
 export const divisionSummarySchema = z.strictObject({

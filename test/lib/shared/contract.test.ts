@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 
 import { ApiError, getJson, readError } from "@/lib/client/api";
 import { DEFAULT_VIEW, sortRows } from "@/lib/shared/user-view";
@@ -12,7 +12,7 @@ import { payloadJson, toPayload, type PayloadParts } from "@/lib/server/division
 import type { DropReason } from "@/lib/server/divisions/fetch";
 import type { IsolationMode } from "@/lib/server/platform/env";
 import { AppError, ERROR_CODES, toErrorResponse } from "@/lib/server/platform/errors";
-import type { StaffAccess } from "@/lib/server/staff/staff-access";
+import type { StaffAccess } from "@/lib/server/staff/staff-types";
 import {
   AUDIT_ACTION_LABELS,
   AUDIT_ACTIONS,
@@ -99,12 +99,12 @@ function wire(body: PayloadParts): DivisionUsersWire {
   return JSON.parse(payloadJson(body)) as DivisionUsersWire;
 }
 
-function accepts(schema: z.ZodType, value: unknown): void {
+function accepts(schema: z.ZodMiniType, value: unknown): void {
   const result = schema.safeParse(value);
   expect(result.success, result.success ? "" : JSON.stringify(result.error.issues)).toBe(true);
 }
 
-function rejects(schema: z.ZodType, value: unknown): void {
+function rejects(schema: z.ZodMiniType, value: unknown): void {
   expect(schema.safeParse(value).success).toBe(false);
 }
 
@@ -164,6 +164,11 @@ describe("the users payload", () => {
     rejects(divisionUsersPayloadSchema, { ...p, users: { ...p.users, rows: [[...row, "hunter2"]] } });
     rejects(divisionUsersPayloadSchema, { ...p, users: { ...p.users, rows: [[row[0], row[1], row[2], p.users.titles.length, 0, 1]] } });
     rejects(divisionUsersPayloadSchema, { ...p, users: { ...p.users, password: [] } });
+    // The rows are checked by one loop, not per-element schemas: each way a row can be wrong is refused.
+    for (const bad of [["", row[1], row[2], 0, 0, 1], [row[0], 7, row[2], 0, 0, 1], [row[0], row[1], null, 0, 0, 1], [row[0], row[1], row[2], -1, 0, 1], [row[0], row[1], row[2], 0.5, 0, 1], [row[0], row[1], row[2], 0, p.users.departments.length, 1], [row[0], row[1], row[2], 0, 0, true], { 0: row[0] }, row[0]]) {
+      rejects(divisionUsersPayloadSchema, { ...p, users: { ...p.users, rows: [row, bad] } });
+    }
+    rejects(divisionUsersPayloadSchema, { ...p, users: { ...p.users, rows: { length: 0 } } });
     rejects(divisionUsersPayloadSchema, { ...p, meta: { ...p.meta, isolation: { ...p.meta.isolation, mode: "trust" } } });
   });
 });

@@ -6,6 +6,7 @@ import { requirePageStaff } from "@/lib/server/auth";
 import { toDivisionInfo } from "@/lib/server/divisions";
 
 import { divisionPageAccess } from "./division-access";
+import { EarlyUsersRequest } from "./early-users-request";
 
 export const metadata: Metadata = { title: "Division" };
 
@@ -14,5 +15,10 @@ export default async function DivisionPage({ params }: { params: Promise<{ divis
   const [staff, access] = await Promise.all([requirePageStaff(), divisionPageAccess(divisionId)]);
   // The layout has already answered a refusal with its status; the page renders nothing of a refused division.
   if (!("division" in access)) forbidden();
-  return <DivisionView division={toDivisionInfo(access.division)} isAdmin={staff.isAdmin} />;
+  return (
+    <>
+      <EarlyUsersRequest divisionId={access.division.id} />
+      <DivisionView division={toDivisionInfo(access.division)} isAdmin={staff.isAdmin} />
+    </>
+  );
 }
