@@ -178,7 +178,7 @@ export class ResilientAuditStore implements AuditBackend {
         const applied = await this.pg.migrate();
         this.migrated = true;
         if (applied.length > 0) this.log.info({ audit: { migrations: applied } }, "audit store migrations applied");
-      }
+      } else await this.pg.ping();
       this.reachable = true;
       const backlog = this.buffer.size;
       // One chunk per turn of the lane: writes queued meanwhile go to the end of the buffer, behind the backlog.

@@ -58,6 +58,11 @@ export class PgAuditStore {
     return applied;
   }
 
+  /** Throws unless the server answers. */
+  async ping(): Promise<void> {
+    await this.pool.query("SELECT 1");
+  }
+
   /** One transaction, chained in this order after the newest row; returns how many were new. */
   async appendMany(events: readonly UidEvent[]): Promise<number> {
     if (events.length === 0) return 0;

@@ -77,6 +77,10 @@ describe("ResilientAuditStore", () => {
     expect(store.buffered).toBe(10);
     await expect(store.query({})).rejects.toMatchObject({ code: "audit_unavailable" });
     expect(warnings()).toBe(1);
+    // Retries (every 100 ms here) neither flip the status nor warn again while it stays down.
+    await new Promise((r) => setTimeout(r, 350));
+    expect(store.status()).toBe("down");
+    expect(warnings()).toBe(1);
 
     await server.start();
     await until(() => store.status() === "ok" && store.buffered === 0, "the buffer to be flushed");
