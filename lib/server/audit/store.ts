@@ -62,6 +62,9 @@ interface Row {
   rows: number | null;
   isolation: string | null;
   request_id: string | null;
+  /** Whom the event is about (the access explorer: the person asked about); added after the first release. */
+  subject_id: string | null;
+  subject_name: string | null;
   prev_hash: string;
   hash: string;
 }
@@ -99,9 +102,19 @@ WHEN OLD.at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (SELECT retention_da
 BEGIN SELECT RAISE(ABORT, 'audit events are kept for the whole retention period'); END;
 `;
 
-/** The hashed content of a row: every column but id and the hashes, in a fixed order. */
+/**
+ * The hashed content of a row: every column but id and the hashes, in a fixed order. The subject columns came
+ * later and are hashed only when set, so rows written before them keep their hashes.
+ */
 function contentOf(r: Omit<Row, "id" | "prev_hash" | "hash">): string {
-  return JSON.stringify([r.at, r.action, r.outcome, r.code, r.actor_id, r.actor_email, r.actor_name, r.actor_role, r.division_id, r.division_name, r.rows, r.isolation, r.request_id]);
+  const base = [r.at, r.action, r.outcome, r.code, r.actor_id, r.actor_email, r.actor_name, r.actor_role, r.division_id, r.division_name, r.rows, r.isolation, r.request_id];
+  return JSON.stringify(r.subject_id === null && r.subject_name === null ? base : [...base, r.subject_id, r.subject_name]);
+}
+
+/** Adds the columns a store created by an older release lacks (ADD COLUMN keeps every row and its hash). */
+function migrate(db: Database.Database): void {
+  const columns = new Set((db.prepare("PRAGMA table_info(audit_events)").all() as { name: string }[]).map((c) => c.name));
+  for (const column of ["subject_id", "subject_name"]) if (!columns.has(column)) db.exec(`ALTER TABLE audit_events ADD COLUMN ${column} TEXT`);
 }
 
 function chainHash(prev: string, content: string): string {
@@ -129,10 +142,11 @@ export class AuditStore {
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(SCHEMA);
+    migrate(this.db);
     this.db.prepare("INSERT INTO audit_settings (id, retention_days) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET retention_days = excluded.retention_days").run(retentionDays);
     this.insert = this.db.prepare(
-      `INSERT INTO audit_events (at, action, outcome, code, actor_id, actor_email, actor_name, actor_role, division_id, division_name, rows, isolation, request_id, prev_hash, hash)
-       VALUES (@at, @action, @outcome, @code, @actor_id, @actor_email, @actor_name, @actor_role, @division_id, @division_name, @rows, @isolation, @request_id, @prev_hash, @hash)`,
+      `INSERT INTO audit_events (at, action, outcome, code, actor_id, actor_email, actor_name, actor_role, division_id, division_name, rows, isolation, request_id, subject_id, subject_name, prev_hash, hash)
+       VALUES (@at, @action, @outcome, @code, @actor_id, @actor_email, @actor_name, @actor_role, @division_id, @division_name, @rows, @isolation, @request_id, @subject_id, @subject_name, @prev_hash, @hash)`,
     );
     this.lastHash = this.db.prepare("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1");
     const tx = this.db.transaction((rows: Omit<Row, "id" | "prev_hash" | "hash">[]) => {
@@ -235,6 +249,8 @@ function toRow(event: AuditEvent & { at: string }): Omit<Row, "id" | "prev_hash"
     rows: event.rows ?? null,
     isolation: event.isolation ? JSON.stringify(event.isolation) : null,
     request_id: event.requestId ?? null,
+    subject_id: event.subjectId ?? null,
+    subject_name: event.subjectName ?? null,
   };
 }
 
@@ -254,5 +270,7 @@ function toEvent(r: Row): StoredAuditEvent {
     ...(r.rows !== null ? { rows: r.rows } : {}),
     ...(r.isolation !== null ? { isolation: auditIsolationSchema.parse(JSON.parse(r.isolation)) } : {}),
     ...(r.request_id !== null ? { requestId: r.request_id } : {}),
+    ...(r.subject_id !== null ? { subjectId: r.subject_id } : {}),
+    ...(r.subject_name !== null ? { subjectName: r.subject_name } : {}),
   };
 }

@@ -12,8 +12,8 @@ import { route, type Handler, type RouteContext } from "./route";
 // response waits for that commit (a crash right after cannot lose a view that was answered); one recorded
 // later, while a stream is under way, is committed at once, before the stream sends what it records.
 
-type Subject = Pick<AuditEvent, "divisionId" | "divisionName">;
-type Outcome = Partial<Pick<AuditEvent, "outcome" | "code" | "rows" | "isolation" | "divisionId" | "divisionName">>;
+type Subject = Pick<AuditEvent, "divisionId" | "divisionName" | "subjectId" | "subjectName">;
+type Outcome = Partial<Pick<AuditEvent, "outcome" | "code" | "rows" | "isolation" | "divisionId" | "divisionName" | "subjectId" | "subjectName">>;
 
 export interface AuditedContext extends RouteContext {
   /** The caller, once the session is read (null: signed out); returned unchanged. */

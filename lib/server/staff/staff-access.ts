@@ -71,6 +71,11 @@ export class StaffAccessResolver {
     return flight;
   }
 
+  /** When this process last read a user's grants from Genesys (epoch ms), or null when it holds none. */
+  lastRead(userId: string): number | null {
+    return this.entries.get(userId)?.access.checkedAt ?? null;
+  }
+
   /** Forgets a user (sign-out). */
   forget(userId: string): void {
     this.entries.delete(userId);
