@@ -12,6 +12,7 @@ import {
   accessPeopleSchema,
   accessPersonDetailSchema,
   auditPageSchema,
+  diagnosticsSchema,
 } from "@/lib/shared/contract";
 import { parseBody } from "@/test/support/bff-bodies";
 import type { CookieJar } from "@/test/support/http-session";
@@ -247,7 +248,10 @@ describe("Tenantscope's client without the permissions /access needs", () => {
   test("explains which permission to add instead of failing", async () => {
     const original = (state().clients.get(DEMO.clients.bff.id)?.roleDivisions ?? []).map((g) => ({ ...g }));
     try {
+      const held = async () => Object.fromEntries((parseBody(diagnosticsSchema, (await get("/api/diagnostics")).text).accessExplorer?.value ?? []).map((r) => [r.permission, r.held]));
+      expect(await held()).toEqual({ "authorization:grant:view": true, "authorization:role:view": true });
       await putClientGrants(original.filter((g) => g.roleId !== DEMO.roles.grantViewer));
+      expect(await held()).toEqual({ "authorization:grant:view": false, "authorization:role:view": true });
       const person = parseBody(accessPersonDetailSchema, (await get(`/api/access/people/${S.ana.id}`)).text);
       expect(person.blocked?.permission).toBe("authorization:grant:view");
       expect(person.blocked?.fix[0]).toContain("Authorization > Grant > View (authorization:grant:view)");
