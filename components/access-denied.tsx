@@ -9,11 +9,11 @@ export function AccessDenied({
   reason,
   divisionName = "this division",
   correlationId,
-  personId,
+  adminLink = false,
 }: {
   isAdmin: boolean;
-  /** The refused person: the admin link opens /access for them (the division id comes from the address bar). */
-  personId?: string | undefined;
+  /** Offer "Copy a link for your administrator" (/access for this person and this division). */
+  adminLink?: boolean;
   reason: "not_granted" | "bff_not_granted";
   divisionName?: string;
   correlationId?: string | undefined;
@@ -30,7 +30,7 @@ export function AccessDenied({
             send them the link below: it shows them why you were refused and what to change. Changes can take up to 5 minutes to apply; then reload
             this page.
           </p>
-          {personId ? <CopyAdminLinkButton personId={personId} /> : null}
+          {adminLink ? <CopyAdminLinkButton /> : null}
         </>
       ) : isAdmin ? (
         <>

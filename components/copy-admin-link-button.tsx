@@ -2,9 +2,12 @@
 
 import { useState } from "react";
 
+import { fetchOwnUserId } from "@/lib/client/access";
+
 // "Copy a link for your administrator" on a refused division page: /access for this person and this division.
-// The division id is read from the address bar, not rendered by the server, so the refused page stays the
-// same bytes for every id (it must not tell a real division from a made-up one). Ids only, nothing secret.
+// The division id is read from the address bar and the person's id from their session, neither rendered by
+// the server, so the refused page stays the same bytes for every id (it must not tell a real division from a
+// made-up one) and names nobody. Ids only, nothing secret.
 
 function adminLink(personId: string): string | null {
   const match = /^\/divisions\/([^/?#]+)/.exec(window.location.pathname);
@@ -13,7 +16,7 @@ function adminLink(personId: string): string | null {
   return `${window.location.origin}/access?${params.toString()}`;
 }
 
-export function CopyAdminLinkButton({ personId }: { personId: string }) {
+export function CopyAdminLinkButton() {
   const [link, setLink] = useState<string | null>(null);
   const [copied, setCopied] = useState<boolean | null>(null);
   return (
@@ -22,13 +25,13 @@ export function CopyAdminLinkButton({ personId }: { personId: string }) {
         type="button"
         className="button"
         onClick={() => {
-          const next = adminLink(personId);
-          setLink(next);
-          if (!next) return;
-          navigator.clipboard.writeText(next).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          );
+          void fetchOwnUserId()
+            .then((personId) => {
+              const next = adminLink(personId);
+              setLink(next);
+              return next ? navigator.clipboard.writeText(next).then(() => true) : false;
+            })
+            .then(setCopied, () => setCopied(false));
         }}
       >
         Copy a link for your administrator

@@ -1,4 +1,5 @@
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
+import { z } from "zod";
 
 import { accessDivisionViewersSchema, accessExplanationSchema, accessPeopleSchema, accessPersonDetailSchema } from "@/lib/shared/contract";
 
@@ -51,4 +52,14 @@ export function useAccessDivision(divisionId: string | null, enabled = true) {
 
 export function accessReviewCsvHref(divisionId: string): string {
   return `/api/access/divisions/${seg(divisionId)}/viewers.csv`;
+}
+
+const sessionUserSchema = z.object({ user: z.object({ id: z.string().min(1) }) });
+
+/**
+ * The signed-in person's own Genesys user id, from the session endpoint: the refused page does not render it,
+ * so that its bytes name nobody.
+ */
+export async function fetchOwnUserId(): Promise<string> {
+  return (await getJson("/api/auth/session", sessionUserSchema)).user.id;
 }
