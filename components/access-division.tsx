@@ -15,7 +15,7 @@ export function AccessDivision({ divisionId, onPerson }: { divisionId: string; o
   if (error) return <ErrorBanner error={error} />;
   if (!data) return <p aria-busy="true">Reading who holds which role…</p>;
   return (
-    <section className="panel" aria-labelledby="division-title">
+    <section className="panel access-section" aria-labelledby="division-title">
       <h2 id="division-title">Who can see {data.division.name}</h2>
       {data.division.readableByTenantscope ? null : <p className="banner bad">Tenantscope&apos;s own client cannot read this division: nobody sees it in Tenantscope until that is fixed.</p>}
       {data.blocked ? (

@@ -29,7 +29,7 @@ export function AccessVerdict({ userId, divisionId }: { userId: string; division
 
 function VerdictPanel({ e }: { e: AccessExplanation }) {
   return (
-    <section className="panel" aria-labelledby="verdict-title" data-testid="access-verdict">
+    <section className="panel access-section" aria-labelledby="verdict-title" data-testid="access-verdict">
       <p className={`badge ${e.canView ? "ok" : "bad"}`}>{e.canView ? "Can view" : "Cannot view"}</p>
       <h2 id="verdict-title">{e.verdict}</h2>
       {e.blocked ? <AccessBlocked blocked={e.blocked} /> : null}
@@ -54,7 +54,7 @@ export function AccessPerson({ userId, selected, onExplain }: { userId: string; 
   if (error) return <ErrorBanner error={error} />;
   if (!data) return <p aria-busy="true">Reading their grants…</p>;
   return (
-    <section className="panel" aria-labelledby="person-title">
+    <section className="panel access-section" aria-labelledby="person-title">
       <h2 id="person-title">
         {data.person.name || data.person.email} <span className="muted">{data.person.email}</span>
       </h2>
