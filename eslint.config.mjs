@@ -2,7 +2,7 @@ import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 
 // Server layers, lowest first. A folder may import the folders before it in this list (through their
-// index.ts), never one after it: app → http, auth → diagnostics, audit, divisions, staff → genesys →
+// index.ts), never one after it: app → http, auth → access, diagnostics, audit, divisions, staff → genesys →
 // shared-state → platform. docs/architecture.md draws it.
 const LAYERS = [
   ["platform"],
@@ -10,7 +10,7 @@ const LAYERS = [
   ["genesys"],
   ["staff"],
   ["divisions"],
-  ["audit", "diagnostics"],
+  ["audit", "diagnostics", "access"],
   ["http", "auth"],
 ];
 

@@ -1,5 +1,7 @@
 import Link from "next/link";
 
+import { CopyAdminLinkButton } from "./copy-admin-link-button";
+
 // The 403 page: a manager learns what to ask for, an admin learns what to fix. A division outside the
 // person's grants is not named (nor confirmed to exist): "not_granted" carries no name.
 export function AccessDenied({
@@ -7,8 +9,11 @@ export function AccessDenied({
   reason,
   divisionName = "this division",
   correlationId,
+  adminLink = false,
 }: {
   isAdmin: boolean;
+  /** Offer "Copy a link for your administrator" (/access for this person and this division). */
+  adminLink?: boolean;
   reason: "not_granted" | "bff_not_granted";
   divisionName?: string;
   correlationId?: string | undefined;
@@ -22,8 +27,10 @@ export function AccessDenied({
           <p>Either this division does not exist, or your Genesys Cloud account has no access to its users.</p>
           <p>
             If you need it, ask your Genesys Cloud administrator for a role with <strong>Directory &gt; User &gt; View</strong> in that division, and
-            send them this page&apos;s link. Changes can take up to 5 minutes to apply; then reload this page.
+            send them the link below: it shows them why you were refused and what to change. Changes can take up to 5 minutes to apply; then reload
+            this page.
           </p>
+          {adminLink ? <CopyAdminLinkButton /> : null}
         </>
       ) : isAdmin ? (
         <>

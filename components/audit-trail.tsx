@@ -151,7 +151,15 @@ function AuditEventRow({ event: e }: { event: AuditEventDto }) {
           <span className="muted">signed out</span>
         )}
       </td>
-      <td>{AUDIT_ACTION_LABELS[e.action]}</td>
+      <td>
+        {AUDIT_ACTION_LABELS[e.action]}
+        {e.subjectId ? (
+          <>
+            <br />
+            <span className="muted">about {e.subjectName || e.subjectId}</span>
+          </>
+        ) : null}
+      </td>
       <td>{e.divisionName ?? (e.divisionId ? <code>{e.divisionId}</code> : <span className="muted">–</span>)}</td>
       <td>{e.rows ?? <span className="muted">–</span>}</td>
       <td>

@@ -119,6 +119,17 @@ function DiagnosticsChecks({ data, test }: { data: Diagnostics; test: DivisionTe
       <CheckItem title="Divisions" check={data.divisions}>
         {data.divisions.value ? <DivisionsTable divisions={data.divisions.value} test={test} /> : null}
       </CheckItem>
+      {data.accessExplorer ? (
+        <CheckItem title="Access explorer permissions" check={data.accessExplorer}>
+          <ul>
+            {(data.accessExplorer.value ?? []).map((p) => (
+              <li key={p.permission}>
+                <span className={`badge ${p.held ? "ok" : "bad"}`}>{p.held ? "Held" : "Missing"}</span> <code>{p.permission}</code>: to {p.purpose}
+              </li>
+            ))}
+          </ul>
+        </CheckItem>
+      ) : null}
       {data.capabilities ? (
         <CheckItem title="Genesys capabilities" check={data.capabilities}>
           <p className="muted">Behaviours the Genesys documentation leaves open, probed just now with Tenantscope&apos;s own client (read-only).</p>

@@ -1,5 +1,5 @@
 // The /__emulator/ control routes tests and the demo use to steer the emulator: reset, stats, faults, token
-// revocation and lifetimes, grants, and moving users between divisions. Not part of Genesys.
+// revocation and lifetimes, grants (users' and clients'), and moving users between divisions. Not part of Genesys.
 import type { IncomingMessage } from "node:http";
 
 import type { StatsSnapshot } from "./call-stats";
@@ -17,6 +17,10 @@ export interface Controlled {
   snapshot(): StatsSnapshot;
   resetStats(): void;
   setFaults(input: Record<string, unknown>): Faults;
+}
+
+function validGrants(grants: unknown): grants is { roleId: string; divisionId: string }[] {
+  return Array.isArray(grants) && grants.every((g: unknown) => typeof g === "object" && g !== null && typeof (g as { roleId?: unknown }).roleId === "string" && typeof (g as { divisionId?: unknown }).divisionId === "string");
 }
 
 export async function handleControl(emu: Controlled, method: string, path: string, query: URLSearchParams, req: IncomingMessage): Promise<Reply> {
@@ -52,7 +56,13 @@ export async function handleControl(emu: Controlled, method: string, path: strin
     m = /^PUT \/__emulator\/clients\/([^/]+)$/.exec(route);
     if (m?.[1]) {
       const client = state.clients.get(m[1]);
-      const body = (await json()) as { accessTokenValiditySeconds?: unknown } | undefined;
+      const body = (await json()) as { accessTokenValiditySeconds?: unknown; roleDivisions?: unknown } | undefined;
+      // roleDivisions: a client-credentials client's grants (tests take the BFF's permissions away with it).
+      if (client && body && "roleDivisions" in body) {
+        if (!validGrants(body.roleDivisions)) return { status: 400, body: { error: "bad roleDivisions" } };
+        client.roleDivisions = body.roleDivisions.map((g) => ({ roleId: g.roleId, divisionId: g.divisionId }));
+        return { status: 200, body: { id: client.id, roleDivisions: client.roleDivisions } };
+      }
       const seconds = body?.accessTokenValiditySeconds;
       if (!client || typeof seconds !== "number" || seconds < 1) return { status: 400, body: { error: "unknown client or bad accessTokenValiditySeconds" } };
       state.lifetimeOverrides.set(client.id, seconds);
@@ -63,9 +73,8 @@ export async function handleControl(emu: Controlled, method: string, path: strin
       const user = state.users.get(m[1]);
       const body = (await json()) as { grants?: unknown } | undefined;
       const grants = body?.grants;
-      const valid = Array.isArray(grants) && grants.every((g: unknown) => typeof g === "object" && g !== null && typeof (g as { roleId?: unknown }).roleId === "string" && typeof (g as { divisionId?: unknown }).divisionId === "string");
-      if (!user || !valid) return { status: 400, body: { error: "unknown user or bad grants" } };
-      user.grants = (grants as { roleId: string; divisionId: string }[]).map((g) => ({ roleId: g.roleId, divisionId: g.divisionId }));
+      if (!user || !validGrants(grants)) return { status: 400, body: { error: "unknown user or bad grants" } };
+      user.grants = grants.map((g) => ({ roleId: g.roleId, divisionId: g.divisionId }));
       return { status: 200, body: { id: user.id, grants: user.grants } };
     }
     m = /^POST \/__emulator\/users\/([^/]+)\/move$/.exec(route);

@@ -18,6 +18,7 @@ import {
 } from "./api";
 import { ApiError, boolParam, errors, parseJson, type Reply } from "./http";
 import { renderDivision, renderOAuthClient, renderRole } from "./render";
+import { getRoles, getRoleSubjectgrants } from "./roles";
 import { fromQ64 } from "./search";
 import type { EmulatorState } from "./state";
 
@@ -101,6 +102,13 @@ export const ROUTES: Route[] = [
       if (!client) throw new ApiError(404, "client.not.found", "The OAuth client was not found.");
       return ok(renderOAuthClient(s, client));
     },
+  },
+  { method: "GET", pattern: /^\/api\/v2\/authorization\/roles$/, operation: "getAuthorizationRoles", handle: (s, r) => getRoles(s, r) },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/api/v2/authorization/roles/${UUIDISH}/subjectgrants$`),
+    operation: "getAuthorizationRoleSubjectgrants",
+    handle: (s, r, p) => getRoleSubjectgrants(s, r, p),
   },
   {
     method: "GET",

@@ -808,6 +808,8 @@ function buildClients(): EmuOAuthClient[] {
       roleDivisions: [
         ...bffDivisions.map((divisionId) => ({ roleId: r.directoryViewer, divisionId })),
         { roleId: r.integrationAdminReader, divisionId: d.home },
+        // The access explorer (/access) reads people's grants (GET /api/v2/authorization/subjects/{id}).
+        { roleId: r.grantViewer, divisionId: d.home },
       ],
       accessTokenValiditySeconds: 86400,
       state: "active",

@@ -19,6 +19,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           <Link href="/">Divisions</Link>
           {staff.isAdmin ? (
             <>
+              <Link href="/access">Access</Link>
               <Link href="/diagnostics">Diagnostics</Link>
               <Link href="/audit">Audit trail</Link>
             </>

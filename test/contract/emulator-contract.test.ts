@@ -1,6 +1,6 @@
 /**
  * Contract tests of the local Genesys Cloud emulator against the official spec subset (openapi-subset.json,
- * provenance in SOURCE.md): every one of the 16 operations, its success response and every error kind the
+ * provenance in SOURCE.md): every one of the 18 operations, its success response and every error kind the
  * emulator can produce for it (401 ×4, 403, 404, 400s, 413, 429, 5xx), each validated with expectMatchesSpec,
  * plus the ININ-Correlation-Id / contextId rule, the x-inin-error-codes of the operation, and OAuth shapes.
  */
@@ -238,6 +238,8 @@ const OPS: OpCase[] = [
   { op: "deleteTokensMe", as: "ana", call: () => del("/api/v2/tokens/me"), consumesToken: true },
   { op: "getOauthClient", as: "bff", call: () => get(`/api/v2/oauth/clients/${C.bff.id}`) },
   { op: "getAuthorizationRole", as: "bff", call: () => get(`/api/v2/authorization/roles/${R.directoryViewer}`) },
+  { op: "getAuthorizationRoles", as: "bff", call: () => get("/api/v2/authorization/roles?permission=directory:user:view&userCount=false&pageSize=100") },
+  { op: "getAuthorizationRoleSubjectgrants", as: "bff", call: () => get(`/api/v2/authorization/roles/${R.directoryViewer}/subjectgrants?pageSize=100`) },
   { op: "getAuthorizationSubject", as: "admin", call: () => get(`/api/v2/authorization/subjects/${S.ana.id}`) },
   { op: "getOrganizationsMe", as: "bff", call: () => get("/api/v2/organizations/me") },
 ];
@@ -346,8 +348,11 @@ const ERRORS: ErrorCase[] = [
   { name: "no authorization:role:view", op: "getAuthorizationRole", as: "misconfigured", call: () => get(`/api/v2/authorization/roles/${R.employee}`), status: 403, code: "missing.permissions" },
   { name: "unknown role", op: "getAuthorizationRole", as: "bff", call: () => get(`/api/v2/authorization/roles/${UNKNOWN_ID}`), status: 404, code: "not.found" },
   { name: "bad userCount", op: "getAuthorizationRole", as: "bff", call: () => get(`/api/v2/authorization/roles/${R.employee}?userCount=maybe`), status: 400, code: "invalid.query.param.value" },
+  { name: "no authorization:role:view (roles)", op: "getAuthorizationRoles", as: "misconfigured", call: () => get("/api/v2/authorization/roles"), status: 403, code: "missing.permissions" },
+  { name: "no authorization:role:view (subject grants)", op: "getAuthorizationRoleSubjectgrants", as: "misconfigured", call: () => get(`/api/v2/authorization/roles/${R.employee}/subjectgrants`), status: 403, code: "missing.permissions" },
+  { name: "unknown role's subject grants", op: "getAuthorizationRoleSubjectgrants", as: "bff", call: () => get(`/api/v2/authorization/roles/${UNKNOWN_ID}/subjectgrants`), status: 404, code: "not.found" },
   // subject
-  { name: "BFF lacks authorization:grant:view", op: "getAuthorizationSubject", as: "bff", call: () => get(`/api/v2/authorization/subjects/${S.ana.id}`), status: 403, code: "missing.permissions" },
+  { name: "client without authorization:grant:view", op: "getAuthorizationSubject", as: "misconfigured", call: () => get(`/api/v2/authorization/subjects/${S.ana.id}`), status: 403, code: "missing.permissions" },
   { name: "user without authorization:grant:view", op: "getAuthorizationSubject", as: "ana", call: () => get(`/api/v2/authorization/subjects/${S.ana.id}`), status: 403, code: "missing.permissions" },
   { name: "unknown subject", op: "getAuthorizationSubject", as: "admin", call: () => get(`/api/v2/authorization/subjects/${UNKNOWN_ID}`), status: 404, code: "not.found" },
 ];
@@ -367,9 +372,9 @@ afterAll(async () => {
 });
 
 describe("coverage", () => {
-  it("the tables cover exactly the 16 operations of the spec, and every call maps to its operation", () => {
+  it("the tables cover exactly the 18 operations of the spec, and every call maps to its operation", () => {
     const specIds = specOperations().map((o) => o.operationId);
-    expect(specIds).toHaveLength(16);
+    expect(specIds).toHaveLength(18);
     expect(OPS.map((c) => c.op).sort()).toEqual([...specIds].sort());
     for (const c of [...OPS, ...ERRORS]) {
       const { method, path } = c.call();

@@ -15,7 +15,7 @@ test("admin sees every division, with Stark Retail flagged as not reachable", as
   await expect(stark).toContainText("Not reachable: see Diagnostics");
   // Only Stark is flagged.
   await expect(page.locator(".division-list .badge.bad")).toHaveCount(1);
-  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Divisions", "Diagnostics", "Audit trail"]);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Divisions", "Access", "Diagnostics", "Audit trail"]);
   await screenshot(page, "home-admin");
   await expectNoSeriousA11yViolations(page, "home (admin)");
 

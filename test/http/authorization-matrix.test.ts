@@ -376,7 +376,7 @@ describe("authorization matrix", () => {
   });
 
   test("the admin pages answer 403 to managers and 200 to the admin", async () => {
-    for (const path of ["/diagnostics", "/audit"]) {
+    for (const path of ["/diagnostics", "/audit", "/access", `/access?person=${DEMO.staff.ben.id}&division=${D.umbrella}`]) {
       for (const caller of ["ana", "ben", "noAccess"] as const) {
         const res = await sendText(`${app}${path}`, { jar: jars[caller] });
         expect(res.status, `${path} as ${caller}`).toBe(403);

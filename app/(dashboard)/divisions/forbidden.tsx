@@ -24,7 +24,7 @@ export default async function DivisionForbidden() {
   const staff = await requirePageStaff();
   const access = divisionId ? await divisionPageAccess(divisionId) : null;
   const refused = access && "refused" in access ? access.refused : null;
-  if (refused?.code !== "upstream_forbidden") return <AccessDenied isAdmin={staff.isAdmin} reason="not_granted" />;
+  if (refused?.code !== "upstream_forbidden") return <AccessDenied isAdmin={staff.isAdmin} reason="not_granted" adminLink />;
   const d = refused.details ?? {};
   return (
     <AccessDenied

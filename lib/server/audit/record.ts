@@ -130,7 +130,7 @@ export function auditRefusal(
   staff: StaffAccess | null,
   e: unknown,
   requestId: string,
-  extra: Pick<AuditEvent, "divisionId" | "divisionName"> = {},
+  extra: Pick<AuditEvent, "divisionId" | "divisionName" | "subjectId" | "subjectName"> = {},
   actor: AuditEvent["actor"] = actorOf(staff),
 ): Promise<void> {
   const denied = isAppError(e) && ["unauthenticated", "forbidden", "upstream_forbidden", "not_found", "bad_request", "rate_limited"].includes(e.code);

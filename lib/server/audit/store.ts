@@ -47,6 +47,12 @@ WHEN OLD.at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (SELECT retention_da
 BEGIN SELECT RAISE(ABORT, 'audit events are kept for the whole retention period'); END;
 `;
 
+/** Adds the columns a store created by an older release lacks (ADD COLUMN keeps every row and its hash). */
+function addSubjectColumns(db: Database.Database): void {
+  const columns = new Set((db.prepare("PRAGMA table_info(audit_events)").all() as { name: string }[]).map((c) => c.name));
+  for (const column of ["subject_id", "subject_name"]) if (!columns.has(column)) db.exec(`ALTER TABLE audit_events ADD COLUMN ${column} TEXT`);
+}
+
 export class AuditStore {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
@@ -64,10 +70,11 @@ export class AuditStore {
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(SCHEMA);
+    addSubjectColumns(this.db);
     this.db.prepare("INSERT INTO audit_settings (id, retention_days) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET retention_days = excluded.retention_days").run(retentionDays);
     this.insert = this.db.prepare(
-      `INSERT INTO audit_events (at, action, outcome, code, actor_id, actor_email, actor_name, actor_role, division_id, division_name, rows, isolation, request_id, prev_hash, hash)
-       VALUES (@at, @action, @outcome, @code, @actor_id, @actor_email, @actor_name, @actor_role, @division_id, @division_name, @rows, @isolation, @request_id, @prev_hash, @hash)`,
+      `INSERT INTO audit_events (at, action, outcome, code, actor_id, actor_email, actor_name, actor_role, division_id, division_name, rows, isolation, request_id, subject_id, subject_name, prev_hash, hash)
+       VALUES (@at, @action, @outcome, @code, @actor_id, @actor_email, @actor_name, @actor_role, @division_id, @division_name, @rows, @isolation, @request_id, @subject_id, @subject_name, @prev_hash, @hash)`,
     );
     this.lastHash = this.db.prepare("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1");
     const tx = this.db.transaction((rows: NewRow[]) => {

@@ -33,6 +33,8 @@ export const AUDIT_CSV_COLUMNS = [
   "countMatches",
   "consistent",
   "requestId",
+  "subjectId",
+  "subjectName",
 ] as const;
 
 function cells(e: StoredAuditEvent): CsvCell[] {
@@ -54,6 +56,8 @@ function cells(e: StoredAuditEvent): CsvCell[] {
     e.isolation?.countMatches,
     e.isolation?.consistent,
     e.requestId,
+    e.subjectId,
+    e.subjectName,
   ];
 }
 

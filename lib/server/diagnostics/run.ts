@@ -5,6 +5,7 @@ import { DIRECTORY_USER_VIEW, ROLE_VIEW, getBffClient, getCapabilities, adviceFo
 import { AppError, getEnv, isAppError, processSingleton } from "@/lib/server/platform";
 import type { CheckFailure, Check, Diagnostics, DivisionRow, DivisionTest } from "@/lib/shared/contract";
 
+import { accessExplorerCheck } from "./access-permissions";
 import { DivisionTests } from "./division-tests";
 
 // The raw material of the admin diagnostics page: each check runs live against Genesys and, when it
@@ -62,6 +63,7 @@ export async function runDiagnostics(): Promise<Diagnostics> {
 
   // The capability probes (about 30 calls at most) run alongside the other checks.
   const capabilities = check(() => getCapabilities().probeAll());
+  const accessExplorer = accessExplorerCheck(client);
   const [info, divisionList, permitted] = await Promise.all([check(() => client.getTokenInfo()), check(() => client.listDivisions()), check(() => divisionsWithPermission(client, DIRECTORY_USER_VIEW))]);
   const names = new Map((divisionList.value ?? []).map((d) => [d.id, d.name]));
   const tokenInfo: Diagnostics["tokenInfo"] = info.ok
@@ -146,7 +148,7 @@ export async function runDiagnostics(): Promise<Diagnostics> {
         : {}),
     };
   }
-  return { ranAt: new Date().toISOString(), config, token, tokenInfo, grants, divisions, capabilities: await capabilities };
+  return { ranAt: new Date().toISOString(), config, token, tokenInfo, grants, divisions, capabilities: await capabilities, accessExplorer: await accessExplorer };
 }
 
 /**

@@ -9,12 +9,17 @@ import {
   noBodySchema,
   oauthClientSchema,
   organizationSchema,
+  roleListingSchema,
   roleSchema,
+  subjectGrantsListingSchema,
+  subjectSchema,
   tokenInfoSchema,
   userListingSchema,
   usersSearchResponseSchema,
   type ApiUser,
   type AuthzDivision,
+  type Role,
+  type SubjectGrants,
 } from "./schemas";
 import { sdk } from "./sdk";
 import { GenesysTransport, type CallOptions, type ClientStats, type GenesysClientDeps } from "./transport";
@@ -164,6 +169,36 @@ export class GenesysClient {
 
   getRole(roleId: string, opts: CallOptions = {}) {
     return this.transport.call("getAuthorizationRole", roleSchema, () => this.apis.authorization.getAuthorizationRole(roleId, { userCount: false }), opts);
+  }
+
+  /** A person's (or group's) grants: role and division pairs (needs authorization:grant:view). */
+  getSubject(subjectId: string, opts: CallOptions = {}) {
+    return this.transport.call("getAuthorizationSubject", subjectSchema, () => this.apis.authorization.getAuthorizationSubject(subjectId), opts);
+  }
+
+  /** Every role of the org with its permissions, all pages (needs authorization:role:view). */
+  async listRoles(opts: CallOptions = {}): Promise<Role[]> {
+    const out: Role[] = [];
+    for (let pageNumber = 1; ; pageNumber++) {
+      const page = await this.transport.call("getAuthorizationRoles", roleListingSchema, () => this.apis.authorization.getAuthorizationRoles({ pageSize: 100, pageNumber, userCount: false }), opts);
+      out.push(...page.entities);
+      if (page.entities.length === 0 || pageNumber >= (page.pageCount ?? 1)) return out;
+    }
+  }
+
+  /** Who holds one role, and in which divisions, all pages (needs authorization:role:view). */
+  async roleSubjectGrants(roleId: string, opts: CallOptions = {}): Promise<SubjectGrants[]> {
+    const out: SubjectGrants[] = [];
+    for (let pageNumber = 1; ; pageNumber++) {
+      const page = await this.transport.call(
+        "getAuthorizationRoleSubjectgrants",
+        subjectGrantsListingSchema,
+        () => this.apis.authorization.getAuthorizationRoleSubjectgrants(roleId, { pageSize: 100, pageNumber }),
+        opts,
+      );
+      out.push(...page.entities);
+      if (page.entities.length === 0 || pageNumber >= (page.pageCount ?? 1)) return out;
+    }
   }
 
   getOrganization(opts: CallOptions = {}) {

@@ -86,3 +86,40 @@ export const roleSchema = z.object({
 export type Role = z.infer<typeof roleSchema>;
 
 export const organizationSchema = z.object({ id: z.string(), name: z.string(), domain: z.string().optional() });
+
+// The access explorer (/access): a person's grants, the org's roles, and who holds a role where.
+
+export const subjectSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  grants: z
+    .array(
+      z.object({
+        /** "*" (or absent) may stand for every division (inferred: the spec does not say how such a grant is shown). */
+        division: divisionRefSchema.optional(),
+        role: z.object({ id: z.string(), name: z.string().optional() }),
+      }),
+    )
+    .optional()
+    .default([]),
+});
+export type Subject = z.infer<typeof subjectSchema>;
+
+export const roleListingSchema = z.object({
+  entities: z.array(roleSchema).optional().default([]),
+  pageCount: z.number().int().nonnegative().optional(),
+});
+
+export const subjectGrantsSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  /** PC_USER, PC_GROUP, PC_OAUTH_CLIENT, … (the spec's enum; unknown values are kept). */
+  type: z.string().optional(),
+  divisions: z.array(divisionRefSchema).optional().default([]),
+});
+export type SubjectGrants = z.infer<typeof subjectGrantsSchema>;
+
+export const subjectGrantsListingSchema = z.object({
+  entities: z.array(subjectGrantsSchema).optional().default([]),
+  pageCount: z.number().int().nonnegative().optional(),
+});

@@ -13,8 +13,8 @@ import { route, type Handler, type RouteContext } from "./route";
 // later, while a stream is under way, is committed at once, and the stream sends what it records once the
 // commit settles (at once with SQLite, a round trip or a disk-buffer write later with PostgreSQL).
 
-type Subject = Pick<AuditEvent, "divisionId" | "divisionName">;
-type Outcome = Partial<Pick<AuditEvent, "outcome" | "code" | "rows" | "isolation" | "divisionId" | "divisionName">>;
+type Subject = Pick<AuditEvent, "divisionId" | "divisionName" | "subjectId" | "subjectName">;
+type Outcome = Partial<Pick<AuditEvent, "outcome" | "code" | "rows" | "isolation" | "divisionId" | "divisionName" | "subjectId" | "subjectName">>;
 
 export interface AuditedContext extends RouteContext {
   /** The caller, once the session is read (null: signed out); returned unchanged. */

@@ -57,6 +57,18 @@ export class StaffAccessResolver {
     return flight;
   }
 
+  /**
+   * When this instance last read a person's grants from Genesys (epoch ms; the newest of their sessions'
+   * records, which may have been read by another instance and shared), or null when it holds none.
+   */
+  lastRead(userId: string): number | null {
+    let newest: number | null = null;
+    for (const record of this.records.values()) {
+      if (record.access?.userId === userId && (newest === null || record.checkedAt > newest)) newest = record.checkedAt;
+    }
+    return newest;
+  }
+
   /** Sign-out: this sign-in's record is dropped here and for every instance (the person's other sessions keep theirs). */
   async forget(token: StaffToken): Promise<void> {
     const key = staffSessionKey(token);

@@ -5,7 +5,20 @@ import * as z from "zod/mini";
 
 const count = z.int().check(z.nonnegative());
 
-export const AUDIT_ACTIONS = ["division.view", "division.export", "diagnostics.run", "diagnostics.test-division", "audit.view", "audit.export", "audit.verify"] as const;
+export const AUDIT_ACTIONS = [
+  "division.view",
+  "division.export",
+  "diagnostics.run",
+  "diagnostics.test-division",
+  "audit.view",
+  "audit.export",
+  "audit.verify",
+  "access.search",
+  "access.person",
+  "access.explain",
+  "access.division",
+  "access.export",
+] as const;
 export const AUDIT_OUTCOMES = ["ok", "denied", "error"] as const;
 /** `operator` is someone running the export CLI with the BFF's own credentials. */
 export const AUDIT_ACTOR_ROLES = ["admin", "manager", "operator"] as const;
@@ -26,6 +39,11 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   "audit.view": "Read audit trail",
   "audit.export": "Exported audit trail",
   "audit.verify": "Checked audit integrity",
+  "access.search": "Searched people (access)",
+  "access.person": "Explained a person's access",
+  "access.explain": "Explained access to a division",
+  "access.division": "Listed who can see a division",
+  "access.export": "Exported an access review",
 };
 
 export const auditActorSchema = z.strictObject({ id: z.string().check(z.minLength(1)), email: z.string(), name: z.optional(z.string()), role: auditActorRoleSchema });
@@ -46,6 +64,9 @@ export const auditEventSchema = z.strictObject({
   rows: z.optional(count),
   isolation: z.optional(auditIsolationSchema),
   requestId: z.optional(z.string()),
+  /** Whom the event is about: the person an access explanation was asked for. */
+  subjectId: z.optional(z.string()),
+  subjectName: z.optional(z.string()),
 });
 
 export const auditPageSchema = z.strictObject({

@@ -57,6 +57,9 @@ export const capabilityReportSchema = z.strictObject({
   calls: count,
 });
 
+/** A permission the access explorer needs of Tenantscope's client (authorization:grant:view, authorization:role:view). */
+export const accessPermissionRowSchema = z.strictObject({ permission: z.string(), purpose: z.string(), held: z.boolean() });
+
 export const diagnosticsSchema = z.strictObject({
   ranAt: z.iso.datetime(),
   config: z.strictObject({
@@ -74,6 +77,8 @@ export const diagnosticsSchema = z.strictObject({
   divisions: checkSchema(z.array(divisionRowSchema)),
   /** Absent when no token could be obtained (nothing could be probed). */
   capabilities: z.optional(checkSchema(z.array(capabilityReportSchema))),
+  /** Absent when no token could be obtained. */
+  accessExplorer: z.optional(checkSchema(z.array(accessPermissionRowSchema))),
 });
 
 export const divisionTestSchema = z.strictObject({
@@ -94,5 +99,6 @@ export type Check<T> = z.infer<ReturnType<typeof checkSchema<z.ZodMiniType<T>>>>
 export type DivisionRow = z.infer<typeof divisionRowSchema>;
 export type GrantRow = z.infer<typeof grantRowSchema>;
 export type CapabilityReportRow = z.infer<typeof capabilityReportSchema>;
+export type AccessPermissionRow = z.infer<typeof accessPermissionRowSchema>;
 export type Diagnostics = z.infer<typeof diagnosticsSchema>;
 export type DivisionTest = z.infer<typeof divisionTestSchema>;

@@ -128,3 +128,23 @@ describe("AuditStore", () => {
     store.close();
   });
 });
+
+describe("AuditStore subject columns", () => {
+  it("adds them to a store made before they existed, keeping its hash chain valid", () => {
+    const file = dbFile();
+    const old = new AuditStore(file, 30);
+    old.append(event({ at: "2026-12-01T10:00:00.000Z" }));
+    old.close();
+    // Drop the columns, as a store created by the previous release lacks them (the old rows' hashes do not cover them).
+    const db = new Database(file);
+    db.exec("ALTER TABLE audit_events DROP COLUMN subject_id; ALTER TABLE audit_events DROP COLUMN subject_name;");
+    db.close();
+    const store = new AuditStore(file, 30);
+    store.append(event({ at: "2026-12-01T10:01:00.000Z", action: "access.explain", actor: admin, subjectId: "u-ben", subjectName: "Ben Manager" }));
+    expect(store.verify()).toEqual({ ok: true, checked: 2 });
+    const [newest, oldest] = store.query({}).events;
+    expect(newest).toMatchObject({ action: "access.explain", subjectId: "u-ben", subjectName: "Ben Manager" });
+    expect(oldest).not.toHaveProperty("subjectId");
+    store.close();
+  });
+});
