@@ -1,5 +1,5 @@
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { accessDivisionViewersSchema, accessExplanationSchema, accessPeopleSchema, accessPersonDetailSchema } from "@/lib/shared/contract";
 
@@ -54,7 +54,7 @@ export function accessReviewCsvHref(divisionId: string): string {
   return `/api/access/divisions/${seg(divisionId)}/viewers.csv`;
 }
 
-const sessionUserSchema = z.object({ user: z.object({ id: z.string().min(1) }) });
+const sessionUserSchema = z.object({ user: z.object({ id: z.string().check(z.minLength(1)) }) });
 
 /**
  * The signed-in person's own Genesys user id, from the session endpoint: the refused page does not render it,

@@ -3,12 +3,16 @@ import "server-only";
 import type pg from "pg";
 
 import * as m001 from "./migrations/001-audit-events";
+import * as m002 from "./migrations/002-audit-subject";
 
 // The PostgreSQL schema, versioned in the repo: each migration runs once, in order,
 // recorded in audit_schema_migrations. Every instance applies what is missing at start-up (and
 // `npm run migrate` does it on its own); an advisory lock makes instances that start together take turns.
 
-export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [{ version: 1, name: "audit-events", sql: m001.sql }];
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  { version: 1, name: "audit-events", sql: m001.sql },
+  { version: 2, name: "audit-subject", sql: m002.sql },
+];
 
 /** Any 64-bit key no other code of ours uses: "tsmigr" in ASCII. */
 const MIGRATION_LOCK = "128039105685362";

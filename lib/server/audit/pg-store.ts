@@ -20,7 +20,7 @@ const CHAIN_LOCK = "32777968088607086";
 /** Rows per read of `all` and `verify`: bounded memory however long the trail. */
 const PAGE = 2_000;
 
-const COLUMNS = ["uid", "at", "action", "outcome", "code", "actor_id", "actor_email", "actor_name", "actor_role", "division_id", "division_name", "rows", "isolation", "request_id", "prev_hash", "hash"] as const;
+const COLUMNS = ["uid", "at", "action", "outcome", "code", "actor_id", "actor_email", "actor_name", "actor_role", "division_id", "division_name", "rows", "isolation", "request_id", "subject_id", "subject_name", "prev_hash", "hash"] as const;
 const typeOf = (column: string) => (column === "uid" ? "uuid" : column === "rows" ? "integer" : "text");
 const INSERT = `INSERT INTO audit_events (${COLUMNS.join(", ")})
   SELECT ${COLUMNS.join(", ")} FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${typeOf(c)}[]`).join(", ")})

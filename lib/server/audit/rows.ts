@@ -56,6 +56,9 @@ export interface Row {
   rows: number | null;
   isolation: string | null;
   request_id: string | null;
+  /** Whom the event is about (the access explorer: the person asked about); added after the first release. */
+  subject_id: string | null;
+  subject_name: string | null;
   prev_hash: string;
   hash: string;
 }
@@ -65,9 +68,13 @@ export type NewRow = Omit<Row, "id" | "prev_hash" | "hash">;
 
 export const GENESIS = "genesis";
 
-/** The hashed content of a row: every column but id and the hashes, in a fixed order. */
+/**
+ * The hashed content of a row: every column but id and the hashes, in a fixed order. The subject columns came
+ * later and are hashed only when set, so rows written before them keep their hashes.
+ */
 export function contentOf(r: NewRow): string {
-  return JSON.stringify([r.at, r.action, r.outcome, r.code, r.actor_id, r.actor_email, r.actor_name, r.actor_role, r.division_id, r.division_name, r.rows, r.isolation, r.request_id]);
+  const base = [r.at, r.action, r.outcome, r.code, r.actor_id, r.actor_email, r.actor_name, r.actor_role, r.division_id, r.division_name, r.rows, r.isolation, r.request_id];
+  return JSON.stringify(r.subject_id === null && r.subject_name === null ? base : [...base, r.subject_id, r.subject_name]);
 }
 
 export function chainHash(prev: string, content: string): string {
@@ -93,6 +100,8 @@ export function toRow(event: AuditEvent & { at: string }): NewRow {
     rows: event.rows ?? null,
     isolation: event.isolation ? JSON.stringify(event.isolation) : null,
     request_id: event.requestId ?? null,
+    subject_id: event.subjectId ?? null,
+    subject_name: event.subjectName ?? null,
   };
 }
 
@@ -112,5 +121,7 @@ export function toEvent(r: Row): StoredAuditEvent {
     ...(r.rows !== null ? { rows: r.rows } : {}),
     ...(r.isolation !== null ? { isolation: auditIsolationSchema.parse(JSON.parse(r.isolation)) } : {}),
     ...(r.request_id !== null ? { requestId: r.request_id } : {}),
+    ...(r.subject_id !== null && r.subject_id !== undefined ? { subjectId: r.subject_id } : {}),
+    ...(r.subject_name !== null && r.subject_name !== undefined ? { subjectName: r.subject_name } : {}),
   };
 }

@@ -1,9 +1,9 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 // The access explorer (/access, admins only): GET /api/access/people?q=, /api/access/people/{userId},
 // /api/access/people/{userId}/divisions/{divisionId} and /api/access/divisions/{divisionId} (+ viewers.csv).
 
-const id = z.string().min(1);
+const id = z.string().check(z.minLength(1));
 
 export const accessPersonSchema = z.strictObject({ id, name: z.string(), email: z.string() });
 
@@ -16,18 +16,18 @@ export const accessGrantSchema = z.strictObject({ roleId: id, roleName: z.string
  * Tenantscope's own client lacks a permission the explorer needs: what to add, instead of a failure.
  * `permission` is e.g. authorization:grant:view.
  */
-export const accessBlockedSchema = z.strictObject({ permission: z.string(), message: z.string(), fix: z.array(z.string()), correlationId: z.string().optional() });
+export const accessBlockedSchema = z.strictObject({ permission: z.string(), message: z.string(), fix: z.array(z.string()), correlationId: z.optional(z.string()) });
 
 /** What Tenantscope itself decides for this person, and when it next reads their grants. */
 export const tenantscopeDecisionSchema = z.strictObject({
   isAdmin: z.boolean(),
   /** How they are an admin: TENANTSCOPE_ADMIN_EMAILS, TENANTSCOPE_ADMIN_USER_IDS or TENANTSCOPE_ADMIN_PERMISSION. */
   adminBy: z.array(z.enum(["email", "userId", "permission"])),
-  refreshSeconds: z.number().int().positive(),
+  refreshSeconds: z.int().check(z.positive()),
   /** When this instance last read their grants from Genesys (null: it holds none, and reads them at their next request). */
-  lastReadAt: z.iso.datetime().nullable(),
+  lastReadAt: z.nullable(z.iso.datetime()),
   /** The first moment a request of theirs makes this instance read their grants again. */
-  nextReadAfter: z.iso.datetime().nullable(),
+  nextReadAfter: z.nullable(z.iso.datetime()),
   /** One sentence each, in order: how Tenantscope decides, and when it will re-read their grants. */
   sentences: z.array(z.string()),
 });
@@ -47,7 +47,7 @@ export const accessPersonDetailSchema = z.strictObject({
   /** Every division of the org, those they may view first. Empty when `blocked`. */
   divisions: z.array(accessDivisionRowSchema),
   tenantscope: tenantscopeDecisionSchema,
-  blocked: accessBlockedSchema.optional(),
+  blocked: z.optional(accessBlockedSchema),
 });
 
 export const accessExplanationSchema = z.strictObject({
@@ -60,13 +60,13 @@ export const accessExplanationSchema = z.strictObject({
   fix: z.array(z.string()),
   via: z.array(accessGrantSchema),
   tenantscope: tenantscopeDecisionSchema,
-  blocked: accessBlockedSchema.optional(),
+  blocked: z.optional(accessBlockedSchema),
 });
 
 export const accessViewerSchema = z.strictObject({
   subjectId: id,
   name: z.string(),
-  email: z.string().optional(),
+  email: z.optional(z.string()),
   /** Genesys' subject type: a person, a group (its members), an OAuth client, or another kind. */
   type: z.enum(["user", "group", "client", "other"]),
   roleId: id,
@@ -76,9 +76,9 @@ export const accessViewerSchema = z.strictObject({
 
 export const accessAdminSchema = z.strictObject({
   /** The user id when known (configured by id, or found through the admin permission). */
-  id: z.string().optional(),
-  name: z.string().optional(),
-  email: z.string().optional(),
+  id: z.optional(z.string()),
+  name: z.optional(z.string()),
+  email: z.optional(z.string()),
   by: z.enum(["email", "userId", "permission"]),
 });
 
@@ -89,7 +89,7 @@ export const accessDivisionViewersSchema = z.strictObject({
   /** Tenantscope admins by configuration: they see every division Tenantscope's client can read. */
   admins: z.array(accessAdminSchema),
   readAt: z.iso.datetime(),
-  blocked: accessBlockedSchema.optional(),
+  blocked: z.optional(accessBlockedSchema),
 });
 
 export type AccessPerson = z.infer<typeof accessPersonSchema>;

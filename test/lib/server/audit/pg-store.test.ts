@@ -116,6 +116,15 @@ describe("PgAuditStore", () => {
     expect(await store.verify()).toEqual({ ok: false, checked: 2, brokenAt: 3 });
   });
 
+  it("keeps whom an event is about (migration 2), hashed only when set", async () => {
+    const { store } = await freshStore();
+    await store.appendMany([event({ at: "2026-11-30T10:00:00.000Z", rows: 1 }), event({ at: "2026-11-30T10:00:01.000Z", action: "access.explain", subjectId: "u-ben", subjectName: "Ben Manager" })]);
+    const [newest, oldest] = (await store.query({})).events;
+    expect(newest).toMatchObject({ action: "access.explain", subjectId: "u-ben", subjectName: "Ben Manager" });
+    expect(oldest).not.toHaveProperty("subjectId");
+    expect(await store.verify()).toEqual({ ok: true, checked: 2 });
+  });
+
   it("stores an event once however often it is handed over (a retried flush)", async () => {
     const { store } = await freshStore();
     const batch = [event({ at: "2026-11-30T10:00:00.000Z", rows: 1 }), event({ at: "2026-11-30T10:00:01.000Z", rows: 2 })];
@@ -128,7 +137,7 @@ describe("PgAuditStore", () => {
   it("two instances migrating and writing at once keep one unbroken chain, every event once", async () => {
     const url = await server.createDatabase(`audit_${++databases}`);
     const [a, b] = [open(url), open(url)] as const;
-    expect((await Promise.all([a.migrate(), b.migrate()])).flat()).toEqual([1]);
+    expect((await Promise.all([a.migrate(), b.migrate()])).flat()).toEqual([1, 2]);
     const writes: Promise<number>[] = [];
     for (let i = 0; i < 60; i++) {
       const batch = Array.from({ length: 1 + (i % 4) }, (_, j) => event({ at: new Date().toISOString(), rows: i * 10 + j, requestId: `${i % 2 ? "a" : "b"}-${i}-${j}` }));
@@ -155,7 +164,7 @@ describe("PgAuditStore", () => {
     const home = os.tmpdir();
     const run = (env: Record<string, string>) => runScript("scripts/migrate.ts", [], { gatewayUrl: "http://127.0.0.1:9", home, env });
     const first = await run({ AUDIT_DATABASE_URL: url });
-    expect([first.code, first.stdout.trim()]).toEqual([0, "Applied audit migrations 1."]);
+    expect([first.code, first.stdout.trim()]).toEqual([0, "Applied audit migrations 1, 2."]);
     const second = await run({ AUDIT_DATABASE_URL: url });
     expect([second.code, second.stdout.trim()]).toEqual([0, "The audit database is up to date."]);
     expect(await open(url).migrate()).toEqual([]);
