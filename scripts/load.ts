@@ -1,4 +1,4 @@
-// npm run load [-- --sessions 200 --seconds 30 --port 3500 --only json|page --profile DIR --env KEY=VALUE …]
+// npm run load [-- --sessions 200 --seconds 30 --port 3500 --only health|json|page --profile DIR --env KEY=VALUE …]
 // 200 signed-in sessions hammer a warm division's JSON and its page for 30 s each, against the built app
 // (`npm start`, admission gate included) and the emulator, all on this machine. Prints throughput, latency
 // percentiles and errors per target, what the admission gate did, and writes bench-results/load.json.
@@ -126,8 +126,18 @@ async function main(): Promise<void> {
     await fetch(`${stack.appUrl}/api/divisions/${division}/users`, { headers: { cookie: cookies[0] ?? "" } });
     stack.emulator.resetStats();
     const results: Figures[] = [];
-    if (values.only !== "page") results.push(await run("division JSON (warm, 350 users)", `${stack.appUrl}/api/divisions/${division}/users`, cookies, inspector));
-    if (values.only !== "json") results.push(await run("division page (server-rendered)", `${stack.appUrl}/divisions/${division}`, cookies, inspector));
+    // This process runs the emulator and the load generator: its CPU is theirs, the server's is reported apart.
+    const ownCpuBefore = process.cpuUsage();
+    const started = performance.now();
+    // The floor: the proxy and the custom server in front of an almost empty route, with the same cookies.
+    if (!values.only || values.only === "health") results.push(await run("GET /api/health (the floor)", `${stack.appUrl}/api/health`, cookies, inspector));
+    if (!values.only || values.only === "json") results.push(await run("division JSON (warm, 350 users)", `${stack.appUrl}/api/divisions/${division}/users`, cookies, inspector));
+    if (!values.only || values.only === "page") results.push(await run("division page (server-rendered)", `${stack.appUrl}/divisions/${division}`, cookies, inspector));
+    const own = process.cpuUsage(ownCpuBefore);
+    const wall = (performance.now() - started) / 1000;
+    console.log(`emulator + load generator (this process): ${((own.user + own.system) / 1e6).toFixed(1)} s CPU in ${wall.toFixed(0)} s (${(((own.user + own.system) / 1e6 / wall) * 100).toFixed(0)} % of one core)`);
+    const floor = results.find((r) => r.target.startsWith("GET /api/health"));
+    if (floor) for (const r of results) if (r !== floor) console.log(`${r.target}: ${(r.perSecond / floor.perSecond).toFixed(2)} × the floor`);
     const server = await serverFigures(stack.appUrl);
     const upstream = stack.emulator.stats().byOperation;
     console.log(`server: ${JSON.stringify(server)}`);
