@@ -5,11 +5,12 @@
 // everything out).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
 import pg from "pg";
+
+import { freePort } from "./free-port";
 
 export interface PostgresServer {
   /** postgres://postgres@127.0.0.1:PORT/postgres (trust authentication, loopback only). */
@@ -46,18 +47,6 @@ function serverAccount(): { uid: number; gid: number } | undefined {
     if (uid.status === 0 && gid.status === 0) return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
   }
   throw new Error("running as root, and neither a postgres nor a nobody account exists to run PostgreSQL as");
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -1,7 +1,9 @@
 // A real redis-server (Debian's package) on a free loopback port, for the shared-state tests. No disk:
 // nothing is saved, so a restart starts empty, as a lost Redis would.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
+
+import { freePort } from "./free-port";
 
 export interface RedisServer {
   url: string;
@@ -11,18 +13,6 @@ export interface RedisServer {
   /** Starts it again on the same port (empty). */
   restart(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function ping(port: number): Promise<boolean> {

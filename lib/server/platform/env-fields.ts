@@ -105,22 +105,29 @@ export const metricsBearerToken = rawText.transform((value, ctx) => {
   return text;
 });
 
-// Not echoed: a Redis URL may carry a password.
-export const redisUrl = rawText.transform((value, ctx) => {
-  const text = blankToUndefined(value);
-  if (text === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || url.hostname === "") {
-    ctx.addIssue({ code: "custom", message: "must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0 (or unset for in-process state)" });
-    return z.NEVER;
-  }
-  return text;
-});
+/**
+ * A service URL with one of `protocols` and a host, or undefined when unset. Not echoed in the message: such a
+ * URL may carry a password.
+ */
+function serviceUrl(protocols: readonly string[], hint: string) {
+  return rawText.transform((value, ctx) => {
+    const text = blankToUndefined(value);
+    if (text === undefined) return undefined;
+    let url: URL | undefined;
+    try {
+      url = new URL(text);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !protocols.includes(url.protocol) || url.hostname === "") {
+      ctx.addIssue({ code: "custom", message: hint });
+      return z.NEVER;
+    }
+    return text;
+  });
+}
+
+export const redisUrl = serviceUrl(["redis:", "rediss:"], "must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0 (or unset for in-process state)");
 
 export const redisKeyPrefix = rawText.transform((value, ctx) => {
   const text = blankToUndefined(value) ?? "tenantscope:";
@@ -131,22 +138,10 @@ export const redisKeyPrefix = rawText.transform((value, ctx) => {
   return text;
 });
 
-// Not echoed: a PostgreSQL URL may carry a password.
-export const postgresUrl = rawText.transform((value, ctx) => {
-  const text = blankToUndefined(value);
-  if (text === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || url.hostname === "") {
-    ctx.addIssue({ code: "custom", message: "must be a postgres:// URL such as postgres://tenantscope:secret@db.example:5432/tenantscope (or unset for the embedded SQLite trail)" });
-    return z.NEVER;
-  }
-  return text;
-});
+export const postgresUrl = serviceUrl(
+  ["postgres:", "postgresql:"],
+  "must be a postgres:// URL such as postgres://tenantscope:secret@db.example:5432/tenantscope (or unset for the embedded SQLite trail)",
+);
 
 /** A URL without its password (logged at start-up). */
 export function redactUrl(text: string): string {
