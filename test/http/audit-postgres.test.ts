@@ -10,8 +10,10 @@ import { parseBody } from "../support/bff-bodies";
 import { get, signIn, type CookieJar } from "../support/http-session";
 import { parseCsv } from "../support/http-stack";
 import { startPostgres, type PostgresServer } from "../support/postgres-server";
+import { startRedis, type RedisServer } from "../support/redis-server";
 
-// Two `npm start` instances writing one audit trail in PostgreSQL (AUDIT_DATABASE_URL), while PostgreSQL is
+// Two `npm start` instances sharing Redis (as a multi-host deployment does) and writing one audit trail in
+// PostgreSQL (AUDIT_DATABASE_URL), while PostgreSQL is
 // stopped and started again under them: views go on (their events wait in each instance's disk buffer),
 // /api/health says auditStore "down" meanwhile, each instance warns once, and afterwards every view answered
 // 200 is in the trail exactly once, in one chain that verifies.
@@ -21,21 +23,24 @@ const PORTS = [3270, 3271] as const;
 const WORKERS = 4;
 
 let server: PostgresServer;
+let redis: RedisServer;
 let databaseUrl: string;
 let emulator: RunningEmulator;
 let apps: RunningApp[] = [];
 
 beforeAll(async () => {
   server = await startPostgres();
+  redis = await startRedis();
   databaseUrl = await server.createDatabase("tenantscope_audit");
   emulator = await startEmulator({ port: 0, host: "127.0.0.1" });
-  apps = await Promise.all(PORTS.map((appPort) => startApp({ appPort, emulatorUrl: emulator.url, env: { AUDIT_DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" }, captureLogs: true })));
+  apps = await Promise.all(PORTS.map((appPort) => startApp({ appPort, emulatorUrl: emulator.url, env: { AUDIT_DATABASE_URL: databaseUrl, REDIS_URL: redis.url, LOG_LEVEL: "warn" }, captureLogs: true })));
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all(apps.map((a) => a.stop()));
   await emulator?.stop();
   await server?.destroy();
+  await redis?.stop();
 });
 
 async function auditStoreOf(app: RunningApp): Promise<unknown> {
