@@ -1,6 +1,6 @@
 import Link from "next/link";
 
-import { CopyAdminLinkButton } from "./copy-admin-link-button";
+import { CopyAdminLink } from "./copy-admin-link";
 
 // The 403 page: a manager learns what to ask for, an admin learns what to fix. A division outside the
 // person's grants is not named (nor confirmed to exist): "not_granted" carries no name.
@@ -30,7 +30,7 @@ export function AccessDenied({
             send them the link below: it shows them why you were refused and what to change. Changes can take up to 5 minutes to apply; then reload
             this page.
           </p>
-          {adminLink ? <CopyAdminLinkButton /> : null}
+          {adminLink ? <CopyAdminLink /> : null}
         </>
       ) : isAdmin ? (
         <>
