@@ -6,6 +6,7 @@
 import fs from "node:fs";
 
 import { adviceFor, appErrorFromUpstream, capabilityAdvice, DIRECTORY_USER_VIEW, divisionsWithPermission, getBffClient, getCapabilities, toUpstreamError, UpstreamError, type CapabilityReport } from "@/lib/server/genesys";
+import { accessExplorerCheck } from "@/lib/server/diagnostics";
 import { AppError, ConfigError, getEnv, logToStderr } from "@/lib/server/platform";
 
 const EXIT = { ok: 0, blocked: 1, config: 2 } as const;
@@ -56,6 +57,10 @@ async function main(): Promise<number> {
   const blockers = await divisionBlockers();
   const reports = await getCapabilities().probeAll();
   for (const r of reports) out(line(r));
+  // What /access needs beyond reading users: missing, it is a warning (the rest of Tenantscope works).
+  const access = await accessExplorerCheck(client);
+  for (const row of access.value ?? []) out(`access explorer: ${row.permission} ${row.held ? "held" : "missing"}, to ${row.purpose}`);
+  if (access.failure) for (const l of [`Warning: ${access.failure.message}`, ...access.failure.fix.map((step) => `  - ${step}`)]) out(l);
   const calls = Object.values(client.stats.calls).reduce((sum, byStatus) => sum + Object.values(byStatus).reduce((a, b) => a + b, 0), 0);
   const logins = client.stats.tokenRefreshes;
   out(`Genesys calls used: ${calls} in all, and ${logins} token request${logins === 1 ? "" : "s"} (a read several checks share counts at the first).`);

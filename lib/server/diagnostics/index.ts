@@ -1,4 +1,5 @@
 import "server-only";
 
+export { accessExplorerCheck } from "./access-permissions";
 export * from "./health";
 export * from "./run";
