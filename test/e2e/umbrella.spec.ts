@@ -59,6 +59,10 @@ test("cold load shows the progress bar and verified rows as they arrive, filtera
   expect(truth.length).toBeGreaterThan(10_000);
   const page = await as("admin");
   await watchFirstRows(page);
+  // The org's undocumented behaviours are probed once per process (genesys/capabilities.ts), on first need: the
+  // admin's diagnostics run does it here, so that the figure is that of any cold division, not of the first
+  // fetch after the server started (which waits ~0.6 s more for the probes).
+  expect((await page.request.get("/api/diagnostics")).status()).toBe(200);
 
   const started = Date.now();
   await page.goto(`/divisions/${DIVISIONS.umbrella}`);
@@ -72,10 +76,10 @@ test("cold load shows the progress bar and verified rows as they arrive, filtera
   const members = new Intl.NumberFormat("en").format(truth.length);
   expect(first.banner).toMatch(new RegExp(`^Loading — [\\d,]+ of ${members} verified$`));
   // The table is usable meanwhile: a search narrows the rows received so far. At the emulator's default
-  // (no) latency the rest of the fetch can finish within a few hundred ms, before the search has been typed,
-  // so Genesys is slowed for the rest of it: the figure above is taken first, the complete one below is not a
-  // benchmark.
-  await setFaults({ latencyMs: 300 });
+  // (no) latency the rest of the fetch can end within a few hundred ms, before the search is typed, so Genesys
+  // is slowed (2 s a call) for the rest of it: the figure above is taken first; the complete one below is not
+  // a benchmark.
+  await setFaults({ latencyMs: 2_000 });
   try {
     const filtered = await filterWhileLoading(page, "senior");
     expect(filtered.rendered).toBeGreaterThan(0);
@@ -86,7 +90,7 @@ test("cold load shows the progress bar and verified rows as they arrive, filtera
   await page.getByLabel("Search").fill("");
 
   await expect(progress).toHaveCount(0, { timeout: 60_000 });
-  figure("Umbrella cold load: navigation → complete verified list (Genesys slowed by 300 ms a call once the first rows showed), ms", Date.now() - started);
+  figure("Umbrella cold load: navigation → complete verified list (Genesys slowed by 2 s a call once the first rows showed), ms", Date.now() - started);
   await expect(page.getByTestId("loading-verified")).toHaveCount(0);
   // Where the time to the first rows goes: the page before it asks for the users, then the BFF's fetch.
   const asked = await page.evaluate((id) => performance.getEntriesByType("resource").find((e) => e.name.includes(`/api/divisions/${id}/users`))?.startTime ?? null, DIVISIONS.umbrella);
