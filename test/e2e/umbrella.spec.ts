@@ -85,7 +85,7 @@ test("cold load shows the progress bar and verified rows as they arrive, filtera
     expect(filtered.rendered).toBeGreaterThan(0);
     expect(filtered.banner, "the list was still loading while it was filtered").toMatch(/^Loading — [\d,]+ of [\d,]+ verified$/);
   } finally {
-    await setFaults({});
+    await setFaults({ latency: false });
   }
   await page.getByLabel("Search").fill("");
 
