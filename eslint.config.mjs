@@ -80,7 +80,14 @@ const config = [
     // Browser code must never pull in server modules (secrets, the upstream client).
     files: ["components/**/*.{ts,tsx}", "lib/client/**/*.{ts,tsx}"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["@/lib/server", "@/lib/server/*"], message: "Client code may not import server modules." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [{ group: ["@/lib/server", "@/lib/server/*"], message: "Client code may not import server modules." }],
+          // The schemas (and zod) stay out of first-load JavaScript: types from here, schemas through lib/client/contract.ts.
+          paths: [{ name: "@/lib/shared/contract", allowTypeImports: true, message: "Import the contract's types only; load schemas with loadContract() (lib/client/contract.ts), plain values from their zod-free files." }],
+        },
+      ],
       "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }],
     },
   },

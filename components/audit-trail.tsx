@@ -1,6 +1,7 @@
 import Link from "next/link";
 
-import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditEventDto, type AuditFilterValues, type AuditOutcome, type AuditPageDto } from "@/lib/shared/contract";
+import type { AuditEventDto, AuditFilterValues, AuditOutcome, AuditPageDto } from "@/lib/shared/contract";
+import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, AUDIT_OUTCOMES } from "@/lib/shared/contract/audit-labels";
 
 import { AuditIntegrityCheck } from "./audit-integrity-check";
 import { TableHead } from "./table-head";

@@ -1,7 +1,4 @@
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
-import * as z from "zod/mini";
-
-import { accessDivisionViewersSchema, accessExplanationSchema, accessPeopleSchema, accessPersonDetailSchema } from "@/lib/shared/contract";
 
 import { getJson } from "./api";
 
@@ -13,7 +10,7 @@ const seg = encodeURIComponent;
 export function accessPeopleQueryOptions(q: string) {
   return queryOptions({
     queryKey: ["access", "people", q],
-    queryFn: () => getJson(`/api/access/people?q=${seg(q)}`, accessPeopleSchema).then((r) => r.people),
+    queryFn: () => getJson(`/api/access/people?q=${seg(q)}`, (c) => c.accessPeopleSchema).then((r) => r.people),
     staleTime: 30_000,
   });
 }
@@ -23,7 +20,7 @@ export function useAccessPeople(q: string) {
 }
 
 export function accessPersonQueryOptions(userId: string) {
-  return queryOptions({ queryKey: ["access", "person", userId], queryFn: () => getJson(`/api/access/people/${seg(userId)}`, accessPersonDetailSchema), staleTime: 0 });
+  return queryOptions({ queryKey: ["access", "person", userId], queryFn: () => getJson(`/api/access/people/${seg(userId)}`, (c) => c.accessPersonDetailSchema), staleTime: 0 });
 }
 
 export function useAccessPerson(userId: string | null) {
@@ -33,7 +30,7 @@ export function useAccessPerson(userId: string | null) {
 export function accessExplanationQueryOptions(userId: string, divisionId: string) {
   return queryOptions({
     queryKey: ["access", "explain", userId, divisionId],
-    queryFn: () => getJson(`/api/access/people/${seg(userId)}/divisions/${seg(divisionId)}`, accessExplanationSchema),
+    queryFn: () => getJson(`/api/access/people/${seg(userId)}/divisions/${seg(divisionId)}`, (c) => c.accessExplanationSchema),
     staleTime: 0,
   });
 }
@@ -43,7 +40,7 @@ export function useAccessExplanation(userId: string | null, divisionId: string |
 }
 
 export function accessDivisionQueryOptions(divisionId: string) {
-  return queryOptions({ queryKey: ["access", "division", divisionId], queryFn: () => getJson(`/api/access/divisions/${seg(divisionId)}`, accessDivisionViewersSchema), staleTime: 0 });
+  return queryOptions({ queryKey: ["access", "division", divisionId], queryFn: () => getJson(`/api/access/divisions/${seg(divisionId)}`, (c) => c.accessDivisionViewersSchema), staleTime: 0 });
 }
 
 export function useAccessDivision(divisionId: string | null, enabled = true) {
@@ -54,12 +51,10 @@ export function accessReviewCsvHref(divisionId: string): string {
   return `/api/access/divisions/${seg(divisionId)}/viewers.csv`;
 }
 
-const sessionUserSchema = z.object({ user: z.object({ id: z.string().check(z.minLength(1)) }) });
-
 /**
  * The signed-in person's own Genesys user id, from the session endpoint: the refused page does not render it,
  * so that its bytes name nobody.
  */
 export async function fetchOwnUserId(): Promise<string> {
-  return (await getJson("/api/auth/session", sessionUserSchema)).user.id;
+  return (await getJson("/api/auth/session", (c) => c.sessionUserSchema)).user.id;
 }

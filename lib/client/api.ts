@@ -1,6 +1,8 @@
 import type * as z from "zod/mini";
 
-import { errorBodySchema, type ApiErrorBody } from "@/lib/shared/contract";
+import type { ApiErrorBody } from "@/lib/shared/contract";
+
+import { loadContract, type ContractModule } from "./contract";
 
 // The browser's only way to the BFF: same-origin fetches whose bodies are parsed with the contract's
 // schemas, never cast; the error model and any unreadable body both become an ApiError.
@@ -46,14 +48,19 @@ async function jsonOf(res: Response): Promise<unknown> {
 
 /** The ApiError of a failed response: its error body, or (say, a proxy's HTML page) one made from the status. */
 export async function readError(res: Response): Promise<ApiError> {
-  const parsed = errorBodySchema.safeParse(await jsonOf(res));
+  const [{ errorBodySchema }, data] = await Promise.all([loadContract(), jsonOf(res)]);
+  const parsed = errorBodySchema.safeParse(data);
   if (parsed.success) return new ApiError(res.status, parsed.data.error);
   return new ApiError(res.status, { code: res.status === 401 ? "unauthenticated" : "internal", message: `Request failed (${res.status}).` });
 }
 
-export async function getJson<S extends z.ZodMiniType>(path: string, schema: S, init: RequestInit = {}): Promise<z.output<S>> {
+/** GET (or `init`'s method) `path`, its body checked against the schema `pick` chooses from the contract. */
+export async function getJson<S extends z.ZodMiniType>(path: string, pick: (contract: ContractModule) => S, init: RequestInit = {}): Promise<z.output<S>> {
+  // The schemas load while the request is under way, not after it.
+  const contract = loadContract();
   const res = await fetch(path, { ...init, headers: { Accept: "application/json", ...init.headers }, credentials: "same-origin" });
   if (!res.ok) throw await readError(res);
+  const schema = pick(await contract);
   let data: unknown;
   try {
     data = await res.json();

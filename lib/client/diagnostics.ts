@@ -1,13 +1,11 @@
 import { queryOptions, useMutation, useQuery } from "@tanstack/react-query";
 
-import { diagnosticsSchema, divisionTestSchema } from "@/lib/shared/contract";
-
 import { getJson } from "./api";
 
 export function diagnosticsQueryOptions() {
   return queryOptions({
     queryKey: ["diagnostics"],
-    queryFn: () => getJson("/api/diagnostics", diagnosticsSchema),
+    queryFn: () => getJson("/api/diagnostics", (c) => c.diagnosticsSchema),
     staleTime: 0,
   });
 }
@@ -18,6 +16,6 @@ export function useDiagnostics() {
 
 export function useTestDivision() {
   return useMutation({
-    mutationFn: (divisionId: string) => getJson(`/api/diagnostics/divisions/${encodeURIComponent(divisionId)}/test`, divisionTestSchema, { method: "POST" }),
+    mutationFn: (divisionId: string) => getJson(`/api/diagnostics/divisions/${encodeURIComponent(divisionId)}/test`, (c) => c.divisionTestSchema, { method: "POST" }),
   });
 }

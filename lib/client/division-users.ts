@@ -1,20 +1,11 @@
 import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useSyncExternalStore } from "react";
 
-import {
-  EARLY_USERS_REQUESTS,
-  USERS_ACCEPT,
-  divisionUsersPayloadSchema,
-  divisionUsersUrl,
-  usersStreamLineSchema,
-  type DivisionUsersPayload,
-  type FetchProgress,
-  type UserRow,
-  type UsersRowsLine,
-  type UsersStreamLine,
-} from "@/lib/shared/contract";
+import type { DivisionUsersPayload, FetchProgress, UserRow, UsersRowsLine, UsersStreamLine } from "@/lib/shared/contract";
+import { EARLY_USERS_REQUESTS, USERS_ACCEPT, divisionUsersUrl } from "@/lib/shared/contract/users-wire";
 
 import { ApiError, parseBody, readError, unreadableResponse } from "./api";
+import { loadContract, type ContractModule } from "./contract";
 
 // A division's users: plain JSON when the BFF has them cached; over NDJSON while a cold fetch runs (progress
 // lines and confirmed rows, kept in a small store the page subscribes to, then the result line). The result
@@ -70,14 +61,14 @@ export function useStreamedUsers(divisionId: string): StreamedUsers | null {
 }
 
 /** One NDJSON line, checked against the contract; a line that is not JSON is unreadable too. */
-function parseLine(text: string): UsersStreamLine {
+function parseLine(contract: ContractModule, text: string): UsersStreamLine {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     throw unreadableResponse();
   }
-  return parseBody(usersStreamLineSchema, data);
+  return parseBody(contract.usersStreamLineSchema, data);
 }
 
 /**
@@ -109,6 +100,8 @@ export interface FetchUsersOptions {
  * revalidated, 304 without a body); a division that must be fetched answers NDJSON, progress lines first.
  */
 export async function fetchDivisionUsers(divisionId: string, options: FetchUsersOptions = {}): Promise<DivisionUsersPayload> {
+  // The schemas load while the request is under way, not after it.
+  const contract = loadContract();
   const etag = options.current && !options.refresh ? etags.get(options.current) : undefined;
   const early = options.refresh || options.current ? null : await takeEarlyRequest(divisionId);
   // A forced refetch changes server state, so it is a POST (same origin only); reading is a GET.
@@ -125,16 +118,17 @@ export async function fetchDivisionUsers(divisionId: string, options: FetchUsers
   if (res.status === 304 && options.current) return options.current;
   if (!res.ok || !res.body) throw await readError(res);
   if (!(res.headers.get("content-type") ?? "").startsWith("application/x-ndjson")) {
-    const payload = parseBody(divisionUsersPayloadSchema, await res.json().catch(() => null));
+    const [{ divisionUsersPayloadSchema }, data] = await Promise.all([contract, res.json().catch(() => null)]);
+    const payload = parseBody(divisionUsersPayloadSchema, data);
     const tag = res.headers.get("etag");
     if (tag) etags.set(payload, tag);
     return payload;
   }
-  return readStream(divisionId, res.body);
+  return readStream(divisionId, res.body, await contract);
 }
 
 /** The NDJSON users stream: progress and rows into the store as they come, then the result (exported for tests). */
-export async function readStream(divisionId: string, body: ReadableStream<Uint8Array<ArrayBuffer>>): Promise<DivisionUsersPayload> {
+export async function readStream(divisionId: string, body: ReadableStream<Uint8Array<ArrayBuffer>>, contract: ContractModule): Promise<DivisionUsersPayload> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   let settled = false;
@@ -145,7 +139,7 @@ export async function readStream(divisionId: string, body: ReadableStream<Uint8A
       if (value) buffer += value;
       let nl: number;
       while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = parseLine(buffer.slice(0, nl));
+        const line = parseLine(contract, buffer.slice(0, nl));
         buffer = buffer.slice(nl + 1);
         if (line.type === "progress") {
           const { type: _type, ...p } = line;

@@ -1,13 +1,11 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 
-import { divisionsListSchema } from "@/lib/shared/contract";
-
 import { getJson } from "./api";
 
 export function divisionsQueryOptions() {
   return queryOptions({
     queryKey: ["divisions"],
-    queryFn: () => getJson("/api/divisions", divisionsListSchema).then((r) => r.divisions),
+    queryFn: () => getJson("/api/divisions", (c) => c.divisionsListSchema).then((r) => r.divisions),
   });
 }
 

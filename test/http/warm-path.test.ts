@@ -1,9 +1,11 @@
 // The warm users route serves bytes made once per cached result and role: brotli or gzip as the request
 // accepts, a strong ETag that names the viewer, 304 without a body for the same viewer's copy, and nothing
-// any cache may keep. And the compact wire form: a 12,000-user division in well under half the bytes.
+// any cache may keep. And the compact wire form: a 12,000-user division in well under half the bytes; and
+// the page that reads it loads no more than its JavaScript budget before it can show them.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
+import { firstLoadJs } from "@/scripts/measure-first-load";
 import { divisionUsersPayloadSchema } from "@/lib/shared/contract";
 import { parseBody } from "@/test/support/bff-bodies";
 import { signIn, type CookieJar } from "@/test/support/http-session";
@@ -84,5 +86,11 @@ describe("the warm users route", () => {
     const wire = Buffer.byteLength(res.text);
     console.log(`[figure] Umbrella users payload: ${wire.toLocaleString("en")} B compact vs ${Buffer.byteLength(objects).toLocaleString("en")} B as objects`);
     expect(wire).toBeLessThan(Buffer.byteLength(objects) * 0.45);
+  });
+
+  test("the division page's first-load JavaScript stays within 180 kB gzip: the schemas load with the data", async () => {
+    const first = await firstLoadJs(app, `/divisions/${GLOBEX}`, ben.header());
+    console.log(`[figure] division page first-load JS: ${first.files} scripts, ${(first.gzip / 1024).toFixed(1)} kB gzip`);
+    expect(first.gzip).toBeLessThanOrEqual(180 * 1024);
   });
 });

@@ -51,4 +51,11 @@ describe("import rules", () => {
     expect(await rulesBroken("lib/client/probe.ts", 'import { getEnv } from "@/lib/server/platform";\nexport const x = getEnv;\n')).toContain("no-restricted-imports");
     expect(await rulesBroken("lib/shared/probe.ts", 'import { getEnv } from "@/lib/server/platform";\nexport const x = getEnv;\n')).toContain("no-restricted-imports");
   });
+
+  it("keeps the contract's schemas (and zod) out of browser code's static imports; its types are fine", async () => {
+    const schema = 'import { divisionsListSchema } from "@/lib/shared/contract";\nexport const x = divisionsListSchema;\n';
+    expect(await rulesBroken("lib/client/probe.ts", schema)).toContain("no-restricted-imports");
+    expect(await rulesBroken("components/probe.tsx", schema)).toContain("no-restricted-imports");
+    expect(await rulesBroken("lib/client/probe.ts", 'import type { DivisionSummary } from "@/lib/shared/contract";\nexport type X = DivisionSummary;\n')).toEqual([]);
+  });
 });

@@ -92,6 +92,9 @@ export const accessDivisionViewersSchema = z.strictObject({
   blocked: z.optional(accessBlockedSchema),
 });
 
+/** The part of next-auth's GET /api/auth/session the refused page reads: the person's own Genesys user id. */
+export const sessionUserSchema = z.object({ user: z.object({ id: z.string().check(z.minLength(1)) }) });
+
 export type AccessPerson = z.infer<typeof accessPersonSchema>;
 export type AccessPeople = z.infer<typeof accessPeopleSchema>;
 export type AccessGrant = z.infer<typeof accessGrantSchema>;

@@ -1,50 +1,16 @@
 import * as z from "zod/mini";
 
-// The audit trail: what is recorded (actions, outcomes), how the UI names it, and GET /api/audit and
-// GET /api/audit/integrity. The server's recorder, store and filter parser use these lists too.
+import { AUDIT_ACTIONS, AUDIT_ACTOR_ROLES, AUDIT_OUTCOMES } from "./audit-labels";
+
+// The audit trail's bodies, GET /api/audit and GET /api/audit/integrity. What is recorded (actions, outcomes)
+// and how the UI names it are plain lists in ./audit-labels; the server's recorder, store and filter parser
+// use them too.
 
 const count = z.int().check(z.nonnegative());
-
-export const AUDIT_ACTIONS = [
-  "division.view",
-  "division.export",
-  "diagnostics.run",
-  "diagnostics.test-division",
-  "audit.view",
-  "audit.export",
-  "audit.verify",
-  "access.search",
-  "access.person",
-  "access.explain",
-  "access.division",
-  "access.export",
-] as const;
-export const AUDIT_OUTCOMES = ["ok", "denied", "error"] as const;
-/** `operator` is someone running the export CLI with the BFF's own credentials. */
-export const AUDIT_ACTOR_ROLES = ["admin", "manager", "operator"] as const;
 
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export const auditOutcomeSchema = z.enum(AUDIT_OUTCOMES);
 export const auditActorRoleSchema = z.enum(AUDIT_ACTOR_ROLES);
-
-export type AuditAction = z.infer<typeof auditActionSchema>;
-export type AuditOutcome = z.infer<typeof auditOutcomeSchema>;
-export type AuditActorRole = z.infer<typeof auditActorRoleSchema>;
-
-export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
-  "division.view": "Viewed division",
-  "division.export": "Exported CSV",
-  "diagnostics.run": "Ran diagnostics",
-  "diagnostics.test-division": "Tested a division",
-  "audit.view": "Read audit trail",
-  "audit.export": "Exported audit trail",
-  "audit.verify": "Checked audit integrity",
-  "access.search": "Searched people (access)",
-  "access.person": "Explained a person's access",
-  "access.explain": "Explained access to a division",
-  "access.division": "Listed who can see a division",
-  "access.export": "Exported an access review",
-};
 
 export const auditActorSchema = z.strictObject({ id: z.string().check(z.minLength(1)), email: z.string(), name: z.optional(z.string()), role: auditActorRoleSchema });
 

@@ -3,7 +3,9 @@
 
 export * from "./access";
 export * from "./audit";
+export * from "./audit-labels";
 export * from "./diagnostics";
 export * from "./divisions";
 export * from "./errors";
 export * from "./users";
+export * from "./users-wire";

@@ -102,14 +102,6 @@ export function decodeUsers(table: z.output<typeof usersTableSchema>): UserRow[]
   }));
 }
 
-/** The users route of a division, and what the page asks it for (NDJSON while a cold fetch runs, else JSON). */
-export function divisionUsersUrl(divisionId: string): string {
-  return `/api/divisions/${encodeURIComponent(divisionId)}/users`;
-}
-export const USERS_ACCEPT = "application/x-ndjson, application/json";
-/** The window property under which the division page's HTML leaves the users request it started early. */
-export const EARLY_USERS_REQUESTS = "__tenantscopeUsersRequests";
-
 export const WAIT_REASONS = ["rate-limit", "budget"] as const;
 
 export const fetchProgressSchema = z.strictObject({

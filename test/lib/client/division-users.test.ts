@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { ApiError } from "@/lib/client/api";
 import { readStream, streamedUsers } from "@/lib/client/division-users";
+import * as contract from "@/lib/shared/contract";
 import { encodeUsers, type DivisionUsersWire, type UserRow } from "@/lib/shared/contract";
 
 // The browser's reading of the NDJSON users stream: rows lines fill the table's store as they come, and the
@@ -47,7 +48,7 @@ const settle = () => new Promise((r) => setTimeout(r, 10));
 describe("readStream", () => {
   it("keeps the rows streamed so far, then returns the result, which replaces them", async () => {
     const b = body();
-    const reading = readStream(DIVISION, b.stream);
+    const reading = readStream(DIVISION, b.stream, contract);
     b.send({ type: "progress", phase: "searching", pagesDone: 1, pagesTotal: 3, rows: 0, expected: 3 });
     b.send({ type: "rows", users: encodeUsers([row("a"), row("b")]), verified: 2, expected: 3 });
     b.send({ type: "rows", users: encodeUsers([row("c")]), verified: 3, expected: 3 });
@@ -63,7 +64,7 @@ describe("readStream", () => {
 
   it("forgets the streamed rows when the fetch fails after them", async () => {
     const b = body();
-    const reading = readStream(DIVISION, b.stream);
+    const reading = readStream(DIVISION, b.stream, contract);
     b.send({ type: "rows", users: encodeUsers([row("a")]), verified: 1, expected: 3 });
     await settle();
     expect(streamedUsers(DIVISION)?.users).toEqual([row("a")]);

@@ -1,0 +1,18 @@
+import type * as Contract from "@/lib/shared/contract";
+
+// The contract's schemas, and zod with them (~20 kB gzip), are not part of a page's first-load JavaScript:
+// nothing needs them before the first response arrives, so they load alongside it, once per page. Client
+// code imports the contract's types statically and its schemas only through here (lint enforces it).
+
+export type ContractModule = typeof Contract;
+
+let loading: Promise<ContractModule> | undefined;
+
+export function loadContract(): Promise<ContractModule> {
+  loading ??= import("@/lib/shared/contract").catch((e: unknown) => {
+    // A failed chunk load (say, the network dropped) is tried again on the next request, not remembered.
+    loading = undefined;
+    throw e;
+  });
+  return loading;
+}
