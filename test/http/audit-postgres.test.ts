@@ -19,6 +19,7 @@ import { startRedis, type RedisServer } from "../support/redis-server";
 // 200 is in the trail exactly once, in one chain that verifies.
 
 const PORTS = [3270, 3271] as const;
+const METRICS_TOKEN = "audit-postgres-metrics-token";
 /** Requests in flight per instance at any moment. */
 const WORKERS = 4;
 
@@ -33,7 +34,7 @@ beforeAll(async () => {
   redis = await startRedis();
   databaseUrl = await server.createDatabase("tenantscope_audit");
   emulator = await startEmulator({ port: 0, host: "127.0.0.1" });
-  apps = await Promise.all(PORTS.map((appPort) => startApp({ appPort, emulatorUrl: emulator.url, env: { AUDIT_DATABASE_URL: databaseUrl, REDIS_URL: redis.url, LOG_LEVEL: "warn" }, captureLogs: true })));
+  apps = await Promise.all(PORTS.map((appPort) => startApp({ appPort, emulatorUrl: emulator.url, env: { AUDIT_DATABASE_URL: databaseUrl, REDIS_URL: redis.url, LOG_LEVEL: "warn", METRICS_BEARER_TOKEN: METRICS_TOKEN }, captureLogs: true })));
 }, 120_000);
 
 afterAll(async () => {
@@ -42,6 +43,13 @@ afterAll(async () => {
   await server?.destroy();
   await redis?.stop();
 });
+
+/** The audit store's gauges in /api/metrics: whether PostgreSQL answers, events held in the disk buffer. */
+async function auditGauges(app: RunningApp): Promise<{ up: number; buffered: number }> {
+  const text = await (await fetch(`${app.appUrl}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+  return { up: gauge("tenantscope_audit_store_up"), buffered: gauge("tenantscope_audit_buffered_events") };
+}
 
 async function auditStoreOf(app: RunningApp): Promise<unknown> {
   const res = await fetch(`${app.appUrl}/api/health`);
@@ -91,6 +99,11 @@ describe("the audit trail in PostgreSQL, shared by two instances", () => {
     await server.stop();
     await until(async () => (await Promise.all(apps.map(auditStoreOf))).every((s) => s === "down"), "both instances to report the outage", 15_000);
     await pause(1_500);
+    // Operators see the outage in /api/metrics too: the store down, the views held on each instance's disk.
+    for (const gauges of await Promise.all(apps.map(auditGauges))) {
+      expect(gauges.up).toBe(0);
+      expect(gauges.buffered).toBeGreaterThan(0);
+    }
     await server.start();
     await pause(1_500);
     done = true;
@@ -100,6 +113,7 @@ describe("the audit trail in PostgreSQL, shared by two instances", () => {
     const all = answered.flat();
 
     await until(async () => (await Promise.all(apps.map(auditStoreOf))).every((s) => s === "ok"), "both instances to reach PostgreSQL again");
+    await until(async () => (await Promise.all(apps.map(auditGauges))).every((g) => g.up === 1 && g.buffered === 0), "both buffers to be flushed (metrics)");
     const store = new PgAuditStore(databaseUrl, 400);
     try {
       const views = async () => {

@@ -27,6 +27,8 @@ export interface ResilienceLog {
   warn(fields: object, message: string): void;
   info(fields: object, message: string): void;
   error(fields: object, message: string): void;
+  /** Told whenever reachability or the buffer's size changes (the metrics gauges in record.ts). */
+  state?(reachable: boolean, buffered: number): void;
 }
 
 /** Whether an error means PostgreSQL could not be reached (rather than refusing what we sent). */
@@ -61,6 +63,8 @@ export class ResilientAuditStore implements AuditBackend {
     private readonly log: ResilienceLog,
     private readonly retryMs = 1_000,
   ) {
+    // Held events from before a restart count from the start, before PostgreSQL has answered.
+    this.report();
     this.started = this.recover();
   }
 
@@ -131,6 +135,7 @@ export class ResilientAuditStore implements AuditBackend {
       }
     }
     this.buffer.append(events);
+    this.report();
   }
 
   private async reading<T>(read: () => Promise<T>): Promise<T> {
@@ -145,9 +150,14 @@ export class ResilientAuditStore implements AuditBackend {
     }
   }
 
+  private report(): void {
+    this.log.state?.(this.reachable, this.buffer.size);
+  }
+
   private wentDown(e: unknown): void {
     this.reachable = false;
     this.direct = false;
+    this.report();
     if (!this.warned) {
       this.warned = true;
       this.log.warn({ audit: { store: "postgres", error: message(e), buffered: this.buffer.size } }, "audit store unreachable: events are buffered on local disk until it returns");
@@ -180,6 +190,7 @@ export class ResilientAuditStore implements AuditBackend {
         if (applied.length > 0) this.log.info({ audit: { migrations: applied } }, "audit store migrations applied");
       } else await this.pg.ping();
       this.reachable = true;
+      this.report();
       const backlog = this.buffer.size;
       // One chunk per turn of the lane: writes queued meanwhile go to the end of the buffer, behind the backlog.
       let offset: number | null = 0;
@@ -201,6 +212,7 @@ export class ResilientAuditStore implements AuditBackend {
     if (events.length === 0) {
       this.buffer.clear();
       this.direct = true;
+      this.report();
       return null;
     }
     await this.pg.appendMany(events);

@@ -43,6 +43,11 @@ function openPostgres(config: AuditConfig, url: string): AuditBackend {
     warn: (fields, message) => log.warn(fields, message),
     info: (fields, message) => log.info(fields, message),
     error: (fields, message) => log.error(fields, message),
+    state: (reachable, buffered) => {
+      const metrics = getMetrics();
+      metrics.auditStoreUp.set(reachable ? 1 : 0);
+      metrics.auditBufferedEvents.set(buffered);
+    },
   });
 }
 

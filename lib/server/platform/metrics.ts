@@ -18,6 +18,8 @@ export interface Metrics {
   sharedStoreUp: Gauge;
   sharedStoreFallbacks: Counter<"operation">;
   auditEvents: Counter<"result">;
+  auditStoreUp: Gauge;
+  auditBufferedEvents: Gauge;
 }
 
 export function getMetrics(): Metrics {
@@ -127,6 +129,12 @@ function createMetrics(): Metrics {
       name: "tenantscope_shared_store_fallbacks_total",
       help: "Operations that used in-process state because Redis was unavailable, by operation.",
       labelNames: ["operation"],
+      registers: [registry],
+    }),
+    auditStoreUp: new Gauge({ name: "tenantscope_audit_store_up", help: "1 while the audit trail's PostgreSQL (AUDIT_DATABASE_URL) answers, 0 while events go to the local disk buffer; absent with SQLite.", registers: [registry] }),
+    auditBufferedEvents: new Gauge({
+      name: "tenantscope_audit_buffered_events",
+      help: "Audit events held in this instance's disk buffer until PostgreSQL takes them (AUDIT_BUFFER_MAX_EVENTS full: views are refused with 503); absent with SQLite.",
       registers: [registry],
     }),
     auditEvents: new Counter({ name: "tenantscope_audit_events_total", help: "Audit events by result: stored in the audit trail, failed to store, or signed_out (a refusal of a signed-out visitor: logged, not stored).", labelNames: ["result"], registers: [registry] }),

@@ -44,9 +44,12 @@ function harness(url: string, bufferFile = tempFile(), maxEvents = 1_000) {
     warn: (_: object, message: string) => logs.push({ level: "warn", message }),
     info: (_: object, message: string) => logs.push({ level: "info", message }),
     error: (_: object, message: string) => logs.push({ level: "error", message }),
+    // What the metrics gauges are set to (record.ts): the last report must always match the store.
+    state: (reachable: boolean, buffered: number) => (reported.last = { reachable, buffered }),
   };
+  const reported: { last?: { reachable: boolean; buffered: number } } = {};
   const store = new ResilientAuditStore(new PgAuditStore(url, 30, { timeoutMs: 2_000 }), new DiskBuffer(bufferFile, maxEvents), log, 100);
-  return { store, logs, warnings: () => logs.filter((l) => l.level === "warn").length };
+  return { store, logs, warnings: () => logs.filter((l) => l.level === "warn").length, reported: () => reported.last };
 }
 
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -66,15 +69,17 @@ async function rowsStored(store: ResilientAuditStore): Promise<number[]> {
 describe("ResilientAuditStore", () => {
   it("buffers on disk through a restart, flushes in order once it returns, loses nothing", async () => {
     const url = await server.createDatabase(`resilient_${++databases}`);
-    const { store, warnings } = harness(url);
+    const { store, warnings, reported } = harness(url);
     await store.appendMany([event(0), event(1)]);
     expect(store.status()).toBe("ok");
     expect(store.buffered).toBe(0);
+    expect(reported()).toEqual({ reachable: true, buffered: 0 });
 
     await server.stop();
     for (let i = 2; i < 12; i++) await store.appendMany([event(i)]);
     expect(store.status()).toBe("down");
     expect(store.buffered).toBe(10);
+    expect(reported()).toEqual({ reachable: false, buffered: 10 });
     await expect(store.query({})).rejects.toMatchObject({ code: "audit_unavailable" });
     expect(warnings()).toBe(1);
     // Retries (every 100 ms here) neither flip the status nor warn again while it stays down.
@@ -84,6 +89,7 @@ describe("ResilientAuditStore", () => {
 
     await server.start();
     await until(() => store.status() === "ok" && store.buffered === 0, "the buffer to be flushed");
+    expect(reported()).toEqual({ reachable: true, buffered: 0 });
     await store.appendMany([event(12)]);
     expect(await rowsStored(store)).toEqual(Array.from({ length: 13 }, (_, i) => i));
     expect(await store.verify()).toEqual({ ok: true, checked: 13 });
