@@ -242,6 +242,21 @@ describe("audit", () => {
     const refused = page.events.find((e) => e.action === "access.person" && e.actor?.email === S.ana.email);
     expect(refused).toMatchObject({ outcome: "denied", code: "forbidden", subjectId: S.ben.id });
   });
+
+  test("a manager who opens the /access page (say, a link meant for their admin) is refused, and it is recorded with whom and which division it named", async () => {
+    const opened = await get(`/access?person=${S.ben.id}&division=${D.umbrella}`, "ben");
+    expect(opened.status).toBe(403);
+    const page = parseBody(auditPageSchema, (await get(`/api/audit?limit=50&action=access.explain&outcome=denied`)).text);
+    const refusal = page.events.find((e) => e.actor?.email === S.ben.email);
+    expect(refusal).toMatchObject({ outcome: "denied", code: "forbidden", subjectId: S.ben.id, divisionId: D.umbrella });
+    // A malformed id in the link is not recorded as if it named someone.
+    expect((await get("/access?person=%3Cscript%3E&division=nope", "ana")).status).toBe(403);
+    const later = parseBody(auditPageSchema, (await get(`/api/audit?limit=50&action=access.explain&outcome=denied`)).text);
+    const ana = later.events.find((e) => e.actor?.email === S.ana.email);
+    expect(ana).toMatchObject({ outcome: "denied", code: "forbidden" });
+    expect(ana?.subjectId).toBeUndefined();
+    expect(ana?.divisionId).toBeUndefined();
+  });
 });
 
 describe("Tenantscope's client without the permissions /access needs", () => {
