@@ -109,6 +109,15 @@ export async function startApp(options: AppOptions) {
       killApp();
       await exited();
     },
+    /** Sends SIGTERM and returns at once, for tests of the drain itself; `stop()` waits for the exit. */
+    terminate() {
+      killApp("SIGTERM");
+    },
+    /** Resolves with the exit code (null after a signal) once the server has exited. */
+    exitCode: async (): Promise<number | null> => {
+      await exited();
+      return app.exitCode;
+    },
     /** Ends it the way a crash would (SIGKILL, sent before this returns): no shutdown, nothing flushed. */
     async crash() {
       killApp("SIGKILL");

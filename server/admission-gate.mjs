@@ -116,11 +116,14 @@ export class AdmissionGate {
     });
   }
 
-  /** Stops admitting: queued requests are shed, running ones finish. Resolves when none is running. */
+  /**
+   * Stops admitting: queued requests are shed, running ones finish. Resolves when none is running, counting
+   * those that gave their slot back while they wait on Genesys (they are running too).
+   */
   async close() {
     this.closed = true;
     for (const waiter of this.queue.splice(0)) waiter.fail(this.shed("shutting_down"));
-    while (this.active > 0) await new Promise((r) => setTimeout(r, 20));
+    while (this.active > 0 || this.suspended > 0) await new Promise((r) => setTimeout(r, 20));
   }
 
   /** @returns {GateStats & { suspended: number }} */

@@ -92,7 +92,11 @@ async function serve(/** @type {http.IncomingMessage} */ req, /** @type {http.Se
 }
 
 await app.prepare();
+/** Responses not yet ended, the gate's and the ones that skip it (probes, progress streams): the drain waits for them all. */
+let inFlight = 0;
 const server = http.createServer((req, res) => {
+  inFlight++;
+  res.once("close", () => inFlight--);
   serve(req, res).catch((e) => {
     log.error({ err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, "request handler failed");
     if (!res.headersSent) {
@@ -111,12 +115,21 @@ async function shutdown(/** @type {string} */ signal) {
   if (stopping) return;
   stopping = true;
   shutdownState.draining = true;
-  log.info({ signal }, "shutting down: finishing requests in progress");
+  if (settings.shutdownDelayMs > 0) {
+    // Still serving, readiness saying "draining", until whoever routes to this instance has taken it out.
+    log.info({ signal, delayMs: settings.shutdownDelayMs }, "shutting down: readiness answers draining; still accepting until the delay ends");
+    await new Promise((resolve) => setTimeout(resolve, settings.shutdownDelayMs));
+  }
+  log.info({ signal }, "shutting down: no new connections, finishing requests in progress");
   server.close();
   server.closeIdleConnections();
-  const timer = setTimeout(() => process.exit(0), 10_000);
+  const timer = setTimeout(() => {
+    log.warn({ inFlight }, "shutdown deadline (10 s): ending the requests still in progress");
+    process.exit(0);
+  }, 10_000);
   timer.unref();
   await gate.close();
+  while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
   await app.close();
   process.exit(0);
 }

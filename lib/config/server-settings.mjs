@@ -24,6 +24,10 @@ const serverSettingsSchema = z
     HTTP_MAX_QUEUED_REQUESTS: integer({ min: 0, max: 100_000, default: 2_000 }),
     HTTP_QUEUE_TIMEOUT_MS: integer({ min: 100, max: 600_000, default: 30_000 }),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: integer({ min: 1_000, max: 600_000, default: 65_000 }),
+    // After SIGTERM, how long the server keeps accepting connections while readiness answers 503 "draining",
+    // before it stops accepting and drains: the time a load balancer or Kubernetes takes to stop sending it
+    // new requests. 0: stop accepting at once (a proxy that retries refused connections elsewhere, as Caddy).
+    SHUTDOWN_DELAY_SECONDS: integer({ min: 0, max: 300, default: 0 }),
     LOG_LEVEL: logLevel,
     // Only to recognise a signed-in session's cookie before admitting its progress stream past the gate;
     // the app itself validates these two in full at start-up (lib/server/platform/auth-env.ts).
@@ -34,6 +38,7 @@ const serverSettingsSchema = z
     port: s.PORT,
     hostname: s.HOSTNAME,
     keepAliveTimeoutMs: s.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    shutdownDelayMs: s.SHUTDOWN_DELAY_SECONDS * 1000,
     logLevel: s.LOG_LEVEL,
     gate: { limit: s.HTTP_MAX_CONCURRENT_REQUESTS, maxQueue: s.HTTP_MAX_QUEUED_REQUESTS, maxWaitMs: s.HTTP_QUEUE_TIMEOUT_MS },
     session: { secret: s.NEXTAUTH_SECRET, secureCookie: s.NEXTAUTH_URL?.startsWith("https://") ?? false },

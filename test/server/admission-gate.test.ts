@@ -94,6 +94,23 @@ describe("AdmissionGate", () => {
     await closing;
     expect(closed).toBe(true);
   });
+
+  it("on close also waits for a request that gave its slot back while it waits on Genesys", async () => {
+    const gate = new AdmissionGate({ limit: 1, maxQueue: 10, maxWaitMs: 10_000 });
+    const slot = new Slot(gate, await gate.enter());
+    slot.suspend();
+    expect(gate.stats()).toMatchObject({ active: 0, suspended: 1 });
+    let closed = false;
+    const closing = gate.close().then(() => {
+      closed = true;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toBe(false);
+    slot.resume();
+    slot.finish();
+    await closing;
+    expect(closed).toBe(true);
+  });
 });
 
 describe("Slot: a request waiting on I/O gives its slot back", () => {
