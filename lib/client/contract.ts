@@ -10,9 +10,10 @@ let loading: Promise<ContractModule> | undefined;
 
 export function loadContract(): Promise<ContractModule> {
   loading ??= import("@/lib/shared/contract").catch((e: unknown) => {
-    // A failed chunk load (say, the network dropped) is tried again on the next request, not remembered.
+    // A failed chunk load (say, the network dropped) is tried again on the next request, not remembered, and
+    // the page says what happened in words rather than the bundler's.
     loading = undefined;
-    throw e;
+    throw new Error("Part of this page could not be loaded. Check your connection, then try again.", { cause: e });
   });
   return loading;
 }
