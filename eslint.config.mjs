@@ -77,13 +77,35 @@ const config = [
     },
   },
   {
+    // What browser code takes from the contract before its schemas load: these two files stay free of zod.
+    files: ["lib/shared/contract/users-wire.ts", "lib/shared/contract/audit-labels.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@/lib/server", "@/lib/server/*", "@/lib/client", "@/lib/client/*"], message: "lib/shared is imported by server and browser code alike: it may import neither side." },
+            { group: ["zod", "zod/*", "./*", "../*"], message: "Browser code reads this file before zod has loaded: plain values only." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Browser code must never pull in server modules (secrets, the upstream client).
     files: ["components/**/*.{ts,tsx}", "lib/client/**/*.{ts,tsx}"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
-          patterns: [{ group: ["@/lib/server", "@/lib/server/*"], message: "Client code may not import server modules." }],
+          patterns: [
+            { group: ["@/lib/server", "@/lib/server/*"], message: "Client code may not import server modules." },
+            {
+              group: ["@/lib/shared/contract/*", "!@/lib/shared/contract/users-wire", "!@/lib/shared/contract/audit-labels", "zod", "zod/*"],
+              allowTypeImports: true,
+              message: "zod and the contract's schemas load with the first response: import types only; schemas through loadContract() (lib/client/contract.ts).",
+            },
+          ],
           // The schemas (and zod) stay out of first-load JavaScript: types from here, schemas through lib/client/contract.ts.
           paths: [{ name: "@/lib/shared/contract", allowTypeImports: true, message: "Import the contract's types only; load schemas with loadContract() (lib/client/contract.ts), plain values from their zod-free files." }],
         },

@@ -129,7 +129,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < cookies.length; i += 20) {
       await Promise.all(
         cookies.slice(i, i + 20).flatMap((cookie) =>
-          [`/api/divisions/${division}/users`, `/divisions/${division}`].map(async (path) => (await fetch(`${stack.appUrl}${path}`, { headers: { cookie } })).arrayBuffer()),
+          [`/api/divisions/${division}/users`, `/divisions/${division}`].map(async (path) => {
+            const res = await fetch(`${stack.appUrl}${path}`, { headers: { cookie } });
+            await res.arrayBuffer();
+            if (res.status !== 200) throw new Error(`warm-up: ${path} answered ${res.status}`);
+          }),
         ),
       );
     }

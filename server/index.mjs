@@ -94,9 +94,12 @@ async function serve(/** @type {http.IncomingMessage} */ req, /** @type {http.Se
 await app.prepare();
 /** Responses not yet ended, the gate's and the ones that skip it (probes, progress streams): the drain waits for them all. */
 let inFlight = 0;
+/** Set when the server stops accepting: a request still arriving on a kept-alive connection is its last. */
+let closing = false;
 const server = http.createServer((req, res) => {
   inFlight++;
   res.once("close", () => inFlight--);
+  if (closing) res.setHeader("Connection", "close");
   serve(req, res).catch((e) => {
     log.error({ err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, "request handler failed");
     if (!res.headersSent) {
@@ -111,25 +114,40 @@ server.listen({ port: settings.port, ...(settings.hostname ? { host: settings.ho
 });
 
 let stopping = false;
+/** Ends the SHUTDOWN_DELAY_SECONDS wait early: a second signal means "now". */
+let skipDelay = () => {};
 async function shutdown(/** @type {string} */ signal) {
-  if (stopping) return;
+  if (stopping) {
+    skipDelay();
+    return;
+  }
   stopping = true;
   shutdownState.draining = true;
   if (settings.shutdownDelayMs > 0) {
     // Still serving, readiness saying "draining", until whoever routes to this instance has taken it out.
     log.info({ signal, delayMs: settings.shutdownDelayMs }, "shutting down: readiness answers draining; still accepting until the delay ends");
-    await new Promise((resolve) => setTimeout(resolve, settings.shutdownDelayMs));
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, settings.shutdownDelayMs);
+      skipDelay = () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      };
+    });
   }
   log.info({ signal }, "shutting down: no new connections, finishing requests in progress");
+  closing = true;
   server.close();
-  server.closeIdleConnections();
   const timer = setTimeout(() => {
     log.warn({ inFlight }, "shutdown deadline (10 s): ending the requests still in progress");
-    process.exit(0);
+    process.exit(1);
   }, 10_000);
   timer.unref();
+  const closeIdle = setInterval(() => server.closeIdleConnections(), 20);
+  server.closeIdleConnections();
   await gate.close();
+  // Connections that were busy at close() become idle as their response ends: closed then, not left to linger.
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  clearInterval(closeIdle);
   await app.close();
   process.exit(0);
 }

@@ -98,6 +98,8 @@ describe("/api/metrics", () => {
     expect(text).toMatch(/tenantscope_http_requests_queued 0/);
     expect(text).toMatch(/tenantscope_audit_events_total\{result="stored"\} [1-9]/);
     expect(text).not.toMatch(/tenantscope_audit_events_total\{result="failed"\}/);
+    // Without Redis or PostgreSQL their gauges are absent: a 0 would read as "down" to an alert.
+    expect(text).not.toMatch(/tenantscope_shared_store_up|tenantscope_audit_store_up|tenantscope_audit_buffered_events/);
     expect(text).not.toContain(DEMO.clients.bff.secret);
   });
 });

@@ -57,5 +57,12 @@ describe("import rules", () => {
     expect(await rulesBroken("lib/client/probe.ts", schema)).toContain("no-restricted-imports");
     expect(await rulesBroken("components/probe.tsx", schema)).toContain("no-restricted-imports");
     expect(await rulesBroken("lib/client/probe.ts", 'import type { DivisionSummary } from "@/lib/shared/contract";\nexport type X = DivisionSummary;\n')).toEqual([]);
+    // Nor past the barrel, nor zod itself; the two zod-free files are fine, and so are zod's types.
+    expect(await rulesBroken("components/probe.tsx", 'import { userDtoSchema } from "@/lib/shared/contract/users";\nexport const x = userDtoSchema;\n')).toContain("no-restricted-imports");
+    expect(await rulesBroken("lib/client/probe.ts", 'import * as z from "zod/mini";\nexport const x = z.string();\n')).toContain("no-restricted-imports");
+    expect(await rulesBroken("lib/client/probe.ts", 'import { USERS_ACCEPT } from "@/lib/shared/contract/users-wire";\nexport const x = USERS_ACCEPT;\n')).toEqual([]);
+    expect(await rulesBroken("lib/client/probe.ts", 'import type * as z from "zod/mini";\nexport type X = z.ZodMiniType;\n')).toEqual([]);
+    // And those two files stay free of zod.
+    expect(await rulesBroken("lib/shared/contract/users-wire.ts", 'import * as z from "zod/mini";\nexport const x = z.string();\n')).toContain("no-restricted-imports");
   });
 });

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { getEnv, getLogger, getMetrics, isAppError, processSingleton, type AuditConfig } from "@/lib/server/platform";
+import { getEnv, getLogger, getMetrics, isAppError, optionalGauge, processSingleton, type AuditConfig } from "@/lib/server/platform";
 import type { StaffAccess } from "@/lib/server/staff";
 
 import { sqliteBackend, type AuditBackend, type AuditStoreStatus } from "./backend";
@@ -44,9 +44,8 @@ function openPostgres(config: AuditConfig, url: string): AuditBackend {
     info: (fields, message) => log.info(fields, message),
     error: (fields, message) => log.error(fields, message),
     state: (reachable, buffered) => {
-      const metrics = getMetrics();
-      metrics.auditStoreUp.set(reachable ? 1 : 0);
-      metrics.auditBufferedEvents.set(buffered);
+      optionalGauge("tenantscope_audit_store_up").set(reachable ? 1 : 0);
+      optionalGauge("tenantscope_audit_buffered_events").set(buffered);
     },
   });
 }

@@ -52,11 +52,20 @@ export interface StreamEnd<T> {
 export function ndjsonResponse<T>(run: (send: (line: unknown) => void) => Promise<T>, end: StreamEnd<T>, onError: (e: unknown) => void): Promise<Response> {
   const encoder = new TextEncoder();
   let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let cancelled = false;
   const stream = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
     },
+    // The viewer went away (closed the tab, navigated): the work carries on (a fetch fills the cache for
+    // whoever asks next), and its lines go nowhere; writing them would throw into a timer or a promise.
+    cancel() {
+      cancelled = true;
+    },
   });
+  const close = () => {
+    if (!cancelled) controller.close();
+  };
   return new Promise<Response>((resolve, reject) => {
     let started = false;
     const start = () => {
@@ -65,7 +74,7 @@ export function ndjsonResponse<T>(run: (send: (line: unknown) => void) => Promis
       resolve(new Response(stream, { headers: { "Cache-Control": PRIVATE_NO_STORE, "Content-Type": NDJSON, "X-Accel-Buffering": "no" } }));
     };
     const write = (text: string) => {
-      controller.enqueue(encoder.encode(text + "\n"));
+      if (!cancelled) controller.enqueue(encoder.encode(text + "\n"));
       start();
     };
     const send = (line: unknown) => write(JSON.stringify(line));
@@ -77,7 +86,7 @@ export function ndjsonResponse<T>(run: (send: (line: unknown) => void) => Promis
         }
         return Promise.resolve(end.line(value)).then((text) => {
           write(text);
-          controller.close();
+          close();
         });
       },
       (e: unknown) => {
@@ -85,7 +94,7 @@ export function ndjsonResponse<T>(run: (send: (line: unknown) => void) => Promis
         onError(e);
         const { status, body } = toErrorResponse(toAppError(e));
         send({ type: "error", status, ...body });
-        controller.close();
+        close();
       },
     );
   });

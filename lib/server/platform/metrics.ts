@@ -15,15 +15,29 @@ export interface Metrics {
   cacheRequests: Counter<"result">;
   isolationDropped: Counter<"reason">;
   fetchDuration: Histogram<"outcome">;
-  sharedStoreUp: Gauge;
   sharedStoreFallbacks: Counter<"operation">;
   auditEvents: Counter<"result">;
-  auditStoreUp: Gauge;
-  auditBufferedEvents: Gauge;
 }
 
 export function getMetrics(): Metrics {
   return processSingleton("metrics", createMetrics);
+}
+
+// Gauges of something only some deployments configure (Redis, PostgreSQL). prom-client exports a gauge without
+// labels as 0 from the moment it exists, which would read as "down" where there is nothing to be down: these
+// are created on first use, by the code that runs only when their subject is configured.
+const OPTIONAL_GAUGES = {
+  tenantscope_shared_store_up: "1 while Redis (REDIS_URL) answers, 0 while this instance runs on in-process state; absent without REDIS_URL.",
+  tenantscope_audit_store_up: "1 while the audit trail's PostgreSQL (AUDIT_DATABASE_URL) answers, 0 while events go to the local disk buffer (and at start-up, until it has answered); absent with SQLite.",
+  tenantscope_audit_buffered_events:
+    "Audit events held in this instance's disk buffer for PostgreSQL, until a flush has stored them all; past AUDIT_BUFFER_MAX_EVENTS views are refused with 503. Absent with SQLite.",
+} as const;
+
+export type OptionalGaugeName = keyof typeof OPTIONAL_GAUGES;
+
+export function optionalGauge(name: OptionalGaugeName): Gauge {
+  const { registry } = getMetrics();
+  return processSingleton(`metrics.${name}`, () => new Gauge({ name, help: OPTIONAL_GAUGES[name], registers: [registry] }));
 }
 
 /** What server/index.mjs's admission gate reports (it lives outside the app's bundles, on globalThis). */
@@ -124,17 +138,10 @@ function createMetrics(): Metrics {
       buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
       registers: [registry],
     }),
-    sharedStoreUp: new Gauge({ name: "tenantscope_shared_store_up", help: "1 while Redis (REDIS_URL) answers, 0 while this instance runs on in-process state; absent without REDIS_URL.", registers: [registry] }),
     sharedStoreFallbacks: new Counter({
       name: "tenantscope_shared_store_fallbacks_total",
       help: "Operations that used in-process state because Redis was unavailable, by operation.",
       labelNames: ["operation"],
-      registers: [registry],
-    }),
-    auditStoreUp: new Gauge({ name: "tenantscope_audit_store_up", help: "1 while the audit trail's PostgreSQL (AUDIT_DATABASE_URL) answers, 0 while events go to the local disk buffer; absent with SQLite.", registers: [registry] }),
-    auditBufferedEvents: new Gauge({
-      name: "tenantscope_audit_buffered_events",
-      help: "Audit events held in this instance's disk buffer until PostgreSQL takes them (AUDIT_BUFFER_MAX_EVENTS full: views are refused with 503); absent with SQLite.",
       registers: [registry],
     }),
     auditEvents: new Counter({ name: "tenantscope_audit_events_total", help: "Audit events by result: stored in the audit trail, failed to store, or signed_out (a refusal of a signed-out visitor: logged, not stored).", labelNames: ["result"], registers: [registry] }),

@@ -5,7 +5,7 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 import Redis from "ioredis";
 import type { Logger } from "pino";
 
-import { getEnv, getLogger, getMetrics, processSingleton } from "@/lib/server/platform";
+import { getEnv, getLogger, getMetrics, optionalGauge, processSingleton } from "@/lib/server/platform";
 
 // The state several instances share through Redis: the client-credentials token, the division cache, the
 // single-flight locks and the request budget toward Genesys, sign-outs. Redis is optional and may fail at
@@ -188,7 +188,7 @@ export function getSharedStore(): SharedStore {
       sealingSecret: env.genesys.clientSecret,
       logger: getLogger(),
       onFallback: (operation) => getMetrics().sharedStoreFallbacks.inc({ operation }),
-      onStatus: (status) => getMetrics().sharedStoreUp.set(status === "up" ? 1 : 0),
+      onStatus: (status) => optionalGauge("tenantscope_shared_store_up").set(status === "up" ? 1 : 0),
     });
   });
 }

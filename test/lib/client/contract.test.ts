@@ -11,9 +11,15 @@ afterEach(() => {
 describe("loadContract", () => {
   it("loads the contract once, however many ask", async () => {
     vi.resetModules();
+    let loads = 0;
+    vi.doMock("@/lib/shared/contract", async (importOriginal) => {
+      loads++;
+      return importOriginal();
+    });
     const { loadContract } = await import("@/lib/client/contract");
-    const [a, b] = await Promise.all([loadContract(), loadContract()]);
-    expect(a).toBe(b);
+    const [a] = await Promise.all([loadContract(), loadContract()]);
+    await loadContract();
+    expect(loads).toBe(1);
     expect(typeof a.divisionsListSchema.safeParse).toBe("function");
   });
 
@@ -30,5 +36,16 @@ describe("loadContract", () => {
     const contract = await loadContract();
     expect(attempts).toBe(2);
     expect(typeof contract.divisionUsersPayloadSchema.safeParse).toBe("function");
+  });
+
+  it("without the schemas, an error response still becomes an ApiError from its status", async () => {
+    vi.resetModules();
+    vi.doMock("@/lib/shared/contract", () => {
+      throw new Error("ChunkLoadError");
+    });
+    const { readError, ApiError } = await import("@/lib/client/api");
+    const e = await readError(Response.json({ error: { code: "forbidden", message: "Not yours." } }, { status: 401 }));
+    expect(e).toBeInstanceOf(ApiError);
+    expect([e.status, e.code]).toEqual([401, "unauthenticated"]);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { RowsBatch, UserDto } from "@/lib/server/divisions/fetch";
-import { batchedRows } from "@/lib/server/http/responses";
+import { batchedRows, ndjsonResponse } from "@/lib/server/http/responses";
 
 // Rows lines of a cold fetch: the first batch at once, later ones gathered per 100 ms, nothing after stop().
 
@@ -44,5 +44,38 @@ describe("batchedRows", () => {
     rows.stop();
     vi.advanceTimersByTime(1_000);
     expect(sent).toHaveLength(1);
+  });
+});
+
+describe("ndjsonResponse", () => {
+  it("when the viewer goes away mid-stream, the work finishes and its later lines are dropped, not thrown", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let finished = false;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const res = await ndjsonResponse(
+        async (send) => {
+          send({ type: "progress", n: 1 });
+          await released;
+          send({ type: "progress", n: 2 });
+          finished = true;
+          return "done";
+        },
+        { line: (v) => JSON.stringify({ type: "result", v }) },
+        () => undefined,
+      );
+      const reader = res.body?.getReader();
+      expect(new TextDecoder().decode((await reader?.read())?.value)).toBe('{"type":"progress","n":1}\n');
+      await reader?.cancel();
+      release();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(finished).toBe(true);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
   });
 });
