@@ -51,11 +51,14 @@ const isIndex = (v: unknown, length: number): boolean => typeof v === "number" &
 /** The rows of a wire table whose indexes point into `titles` and `departments`. */
 function wireRowsValid(rows: unknown, titles: number, departments: number): rows is WireRow[] {
   if (!Array.isArray(rows)) return false;
-  for (const row of rows as unknown[]) {
+  // Indexes rather than destructuring: this runs once per page load, before the JIT has optimised it, and
+  // destructuring an array there walks its iterator (about half this loop's time in a browser CPU profile).
+  for (let i = 0; i < rows.length; i++) {
+    const row: unknown = rows[i];
     if (!Array.isArray(row) || row.length !== 6) return false;
-    const [id, name, email, title, department, active] = row as unknown[];
-    if (typeof id !== "string" || id === "" || typeof name !== "string" || typeof email !== "string") return false;
-    if (!isIndex(title, titles) || !isIndex(department, departments) || (active !== 0 && active !== 1)) return false;
+    const id: unknown = row[0];
+    if (typeof id !== "string" || id === "" || typeof row[1] !== "string" || typeof row[2] !== "string") return false;
+    if (!isIndex(row[3], titles) || !isIndex(row[4], departments) || (row[5] !== 0 && row[5] !== 1)) return false;
   }
   return true;
 }
@@ -92,14 +95,14 @@ export function encodeUsers(users: readonly UserRow[]): UsersTable {
 
 /** The rows of a checked wire table. */
 export function decodeUsers(table: z.output<typeof usersTableSchema>): UserRow[] {
-  return table.rows.map(([id, name, email, title, department, active]) => ({
-    id,
-    name,
-    email,
-    title: table.titles[title] ?? "",
-    department: table.departments[department] ?? "",
-    state: active === 1 ? "active" : "inactive",
-  }));
+  const { rows, titles, departments } = table;
+  const users = new Array<UserRow>(rows.length);
+  // A plain loop with indexes, for the reason given in wireRowsValid.
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as WireRow;
+    users[i] = { id: row[0], name: row[1], email: row[2], title: titles[row[3]] ?? "", department: departments[row[4]] ?? "", state: row[5] === 1 ? "active" : "inactive" };
+  }
+  return users;
 }
 
 export const WAIT_REASONS = ["rate-limit", "budget"] as const;
