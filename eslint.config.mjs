@@ -28,6 +28,12 @@ const THROUGH_INDEX = {
   message: "Import another lib/server folder through its index.ts (@/lib/server/<folder>); files of the same folder by ./file.",
 };
 
+/** lib/shared is imported by server and browser code alike. */
+const SHARED_IMPORTS_NEITHER_SIDE = {
+  group: ["@/lib/server", "@/lib/server/*", "@/lib/client", "@/lib/client/*"],
+  message: "lib/shared is imported by server and browser code alike: it may import neither side.",
+};
+
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -73,7 +79,7 @@ const config = [
     // lib/shared is read by both sides: it may import neither.
     files: ["lib/shared/**/*.{ts,tsx}"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["@/lib/server", "@/lib/server/*", "@/lib/client", "@/lib/client/*"], message: "lib/shared is imported by server and browser code alike: it may import neither side." }] }],
+      "no-restricted-imports": ["error", { patterns: [SHARED_IMPORTS_NEITHER_SIDE] }],
     },
   },
   {
@@ -84,7 +90,7 @@ const config = [
         "error",
         {
           patterns: [
-            { group: ["@/lib/server", "@/lib/server/*", "@/lib/client", "@/lib/client/*"], message: "lib/shared is imported by server and browser code alike: it may import neither side." },
+            SHARED_IMPORTS_NEITHER_SIDE,
             { group: ["zod", "zod/*", "./*", "../*"], message: "Browser code reads this file before zod has loaded: plain values only." },
           ],
         },

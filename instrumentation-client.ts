@@ -4,4 +4,4 @@ import { loadContract } from "@/lib/client/contract";
 // whose schemas (and zod) are kept out of the page's first-load scripts (lib/client/contract.ts): asking for
 // them here, rather than when the first query runs after hydration, has them loaded by the time a response is
 // read. A failure is not final: the query asks again.
-loadContract().catch(() => undefined);
+void loadContract();

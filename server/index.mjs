@@ -142,12 +142,15 @@ async function shutdown(/** @type {string} */ signal) {
     process.exit(1);
   }, 10_000);
   timer.unref();
-  const closeIdle = setInterval(() => server.closeIdleConnections(), 20);
-  server.closeIdleConnections();
-  await gate.close();
+  // Sheds the gate's queue at once; what it admitted is among the responses counted below.
+  const gateClosed = gate.close();
   // Connections that were busy at close() become idle as their response ends: closed then, not left to linger.
-  while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-  clearInterval(closeIdle);
+  for (;;) {
+    server.closeIdleConnections();
+    if (inFlight === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await gateClosed;
   await app.close();
   process.exit(0);
 }

@@ -58,19 +58,10 @@ export async function readError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, { code: res.status === 401 ? "unauthenticated" : "internal", message: `Request failed (${res.status}).` });
 }
 
-/**
- * The contract, loading while a request is under way rather than after it. Marked as handled: when the request
- * fails first (offline, aborted, a 304) nobody awaits it, and its failure must not surface as unhandled.
- */
-export function schemasAlongside(): Promise<ContractModule> {
-  const contract = loadContract();
-  contract.catch(() => undefined);
-  return contract;
-}
-
 /** GET (or `init`'s method) `path`, its body checked against the schema `pick` chooses from the contract. */
 export async function getJson<S extends z.ZodMiniType>(path: string, pick: (contract: ContractModule) => S, init: RequestInit = {}): Promise<z.output<S>> {
-  const contract = schemasAlongside();
+  // The schemas load while the request is under way, not after it.
+  const contract = loadContract();
   const res = await fetch(path, { ...init, headers: { Accept: "application/json", ...init.headers }, credentials: "same-origin" });
   if (!res.ok) throw await readError(res);
   const schema = pick(await contract);

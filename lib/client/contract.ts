@@ -8,12 +8,20 @@ export type ContractModule = typeof Contract;
 
 let loading: Promise<ContractModule> | undefined;
 
+/**
+ * The contract's module, loaded once. Callers start it before their request and await it after, so it may be
+ * left unawaited (the request failed first, or a 304 needed no schema): its failure is marked as handled
+ * here, and still rejects for whoever awaits it.
+ */
 export function loadContract(): Promise<ContractModule> {
-  loading ??= import("@/lib/shared/contract").catch((e: unknown) => {
-    // A failed chunk load (say, the network dropped) is tried again on the next request, not remembered, and
-    // the page says what happened in words rather than the bundler's.
-    loading = undefined;
-    throw new Error("Part of this page could not be loaded. Check your connection, then try again.", { cause: e });
-  });
+  if (!loading) {
+    loading = import("@/lib/shared/contract").catch((e: unknown) => {
+      // A failed chunk load (say, the network dropped) is tried again on the next request, not remembered, and
+      // the page says what happened in words rather than the bundler's.
+      loading = undefined;
+      throw new Error("Part of this page could not be loaded. Check your connection, then try again.", { cause: e });
+    });
+    loading.catch(() => undefined);
+  }
   return loading;
 }

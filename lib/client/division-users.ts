@@ -4,8 +4,8 @@ import { useCallback, useSyncExternalStore } from "react";
 import type { DivisionUsersPayload, FetchProgress, UserRow, UsersRowsLine, UsersStreamLine } from "@/lib/shared/contract";
 import { EARLY_USERS_REQUESTS, USERS_ACCEPT, divisionUsersUrl } from "@/lib/shared/contract/users-wire";
 
-import { ApiError, parseBody, readError, schemasAlongside, unreadableResponse } from "./api";
-import type { ContractModule } from "./contract";
+import { ApiError, parseBody, readError, unreadableResponse } from "./api";
+import { loadContract, type ContractModule } from "./contract";
 
 // A division's users: plain JSON when the BFF has them cached; over NDJSON while a cold fetch runs (progress
 // lines and confirmed rows, kept in a small store the page subscribes to, then the result line). The result
@@ -100,7 +100,8 @@ export interface FetchUsersOptions {
  * revalidated, 304 without a body); a division that must be fetched answers NDJSON, progress lines first.
  */
 export async function fetchDivisionUsers(divisionId: string, options: FetchUsersOptions = {}): Promise<DivisionUsersPayload> {
-  const contract = schemasAlongside();
+  // The schemas load while the request is under way, not after it.
+  const contract = loadContract();
   const etag = options.current && !options.refresh ? etags.get(options.current) : undefined;
   const early = options.refresh || options.current ? null : await takeEarlyRequest(divisionId);
   // A forced refetch changes server state, so it is a POST (same origin only); reading is a GET.
