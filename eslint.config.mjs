@@ -65,8 +65,9 @@ const config = [
     },
   },
   {
-    // proxy.ts runs before every request is routed: it takes the two leaf modules it needs (env, headers)
-    // rather than their folders' index, which would load the SDK, the audit store and Redis into it too.
+    // proxy.ts runs before every request is routed: it takes the leaf modules it needs (env, headers, the
+    // shell's hashes, the session decoder, the page-access decision) rather than their folders' index, which
+    // would load the audit store into it too; and it never calls Genesys itself.
     files: ["proxy.ts"],
     rules: { "no-restricted-imports": ["error", { paths: [{ name: "@/lib/server/genesys", message: "proxy.ts stays light: no upstream client." }] }] },
   },

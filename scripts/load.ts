@@ -60,7 +60,8 @@ async function run(target: string, url: string, cookies: string[], inspector: In
   });
   if (inspector && values.profile) {
     const profile = await inspector.stop();
-    const file = path.join(values.profile, `${target.split(" ")[1] ?? "target"}.cpuprofile`);
+    // "GET /api/health" → api-health.cpuprofile
+    const file = path.join(values.profile, `${(target.split(" ")[1] ?? "target").replace(/^\/+/, "").replace(/[^\w.-]+/g, "-")}.cpuprofile`);
     fs.mkdirSync(values.profile, { recursive: true });
     fs.writeFileSync(file, JSON.stringify(profile));
     console.log(`${target}: CPU profile ${file}\n by owner (self time charged to the nearest app file, else package):\n${formatTop(selfTimes(profile, "owner"), 15)}\n by module (self):\n${formatTop(selfTimes(profile, "module"), 12)}\n by function (self):\n${formatTop(selfTimes(profile, "function"), 25)}`);

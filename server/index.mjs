@@ -10,6 +10,7 @@ import pino from "pino";
 
 import { AdmissionGate, bypassesGate, isProgressStream, ShedError, Slot } from "./admission-gate.mjs";
 import { hasSession } from "./session-check.mjs";
+import { TurnQueue } from "./turns.mjs";
 import { readServerSettings } from "./settings.mjs";
 
 const settings = readServerSettings(process.env);
@@ -18,6 +19,7 @@ const log = pino({ level: settings.logLevel, base: { service: "tenantscope", com
 const app = next({ dev: false, dir: process.cwd(), ...(settings.hostname ? { hostname: settings.hostname } : {}), port: settings.port });
 const handle = app.getRequestHandler();
 const gate = new AdmissionGate(settings.gate);
+const turns = new TurnQueue();
 /** @type {AsyncLocalStorage<Slot>} */
 const slots = new AsyncLocalStorage();
 // The app's modules are bundled apart from this file: lib/server/platform/metrics.ts reports the gate's figures,
@@ -52,6 +54,12 @@ let lastShedLog = 0;
 // serves bytes it compressed once (lib/server/http/encoded-body.ts) names their coding in this header
 // instead, and only when this server announced on the request that it will pass it on as Content-Encoding;
 // Next's own compression then leaves the response alone. Under `next dev` nothing is announced: identity.
+/**
+ * Responses whose connection has closed. A request can outlive its client while it waits (for its turn, for a
+ * slot); a 'close' listener added after the event never runs, and a slot taken for it would never come back.
+ */
+const closedResponses = new WeakSet();
+
 const PRECOMPRESSED = "x-tenantscope-precompressed";
 
 function passPrecompressed(/** @type {http.IncomingMessage} */ req, /** @type {http.ServerResponse} */ res) {
@@ -66,6 +74,7 @@ function passPrecompressed(/** @type {http.IncomingMessage} */ req, /** @type {h
 async function serve(/** @type {http.IncomingMessage} */ req, /** @type {http.ServerResponse} */ res) {
   passPrecompressed(req, res);
   if (bypassesGate(req) || (isProgressStream(req) && (await hasSession(req, settings.session)))) return handle(req, res);
+  if (closedResponses.has(res)) return;
   const gone = new AbortController();
   const onClose = () => gone.abort();
   res.once("close", onClose);
@@ -86,6 +95,10 @@ async function serve(/** @type {http.IncomingMessage} */ req, /** @type {http.Se
     res.off("close", onClose);
   }
   const slot = new Slot(gate, release);
+  if (closedResponses.has(res)) {
+    slot.finish();
+    return;
+  }
   // 'close' follows 'finish' and also fires when the client goes away mid-response.
   res.once("close", () => slot.finish());
   return slots.run(slot, () => handle(req, res));
@@ -98,16 +111,25 @@ let inFlight = 0;
 let closing = false;
 const server = http.createServer((req, res) => {
   inFlight++;
-  res.once("close", () => inFlight--);
+  res.once("close", () => {
+    inFlight--;
+    closedResponses.add(res);
+  });
   if (closing) res.setHeader("Connection", "close");
-  serve(req, res).catch((e) => {
-    log.error({ err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, "request handler failed");
-    if (!res.headersSent) {
-      res.writeHead(500, { "Content-Type": "application/json", "Cache-Control": "no-store" });
-      res.end(JSON.stringify({ error: { code: "internal", message: "Something went wrong on our side. Please try again later." } }));
-    } else res.destroy();
+  // While connections are arriving, one request starts per turn of the event loop, so that they are accepted (turns.mjs).
+  turns.run(() => {
+    // Its client left while it waited for its turn: nothing to answer, and no slot to take.
+    if (closedResponses.has(res)) return;
+    serve(req, res).catch((e) => {
+      log.error({ err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, "request handler failed");
+      if (!res.headersSent) {
+        res.writeHead(500, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+        res.end(JSON.stringify({ error: { code: "internal", message: "Something went wrong on our side. Please try again later." } }));
+      } else res.destroy();
+    });
   });
 });
+server.on("connection", () => turns.connected());
 server.keepAliveTimeout = settings.keepAliveTimeoutMs;
 server.listen({ port: settings.port, ...(settings.hostname ? { host: settings.hostname } : {}) }, () => {
   log.info({ port: settings.port, hostname: settings.hostname, gate: settings.gate }, "ready");

@@ -12,3 +12,20 @@ export function divisionsQueryOptions() {
 export function useDivisions() {
   return useQuery(divisionsQueryOptions());
 }
+
+/** One division's name and counts, and that the caller may view it (a refusal is an ApiError: 403 or 404). */
+export function divisionDetailQueryOptions(divisionId: string) {
+  return queryOptions({
+    queryKey: ["division", divisionId],
+    queryFn: () => getJson(`/api/divisions/${encodeURIComponent(divisionId)}`, (c) => c.divisionDetailSchema),
+  });
+}
+
+/** The signed-in person. It changes only with a new sign-in, which loads the page afresh. */
+export function currentStaffQueryOptions() {
+  return queryOptions({
+    queryKey: ["me"],
+    queryFn: () => getJson("/api/me", (c) => c.currentStaffSchema),
+    staleTime: Infinity,
+  });
+}

@@ -1,3 +1,5 @@
+import http from "node:http";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
@@ -94,4 +96,34 @@ describe("the admission gate", () => {
     expect(stream?.status).toBe(200);
     expect(parseBody(divisionUsersPayloadSchema, (await stream?.text()) ?? "").division.id).toBe(DEMO.divisions.acme);
   });
+
+  it("under load, 200 connections opened at once are all answered within seconds, not when the others stop", async () => {
+    // Node accepts one new connection per turn of its event loop; a server that starts every ready request at
+    // once has turns of hundreds of ms under load, and left half of 200 new connections unaccepted for the
+    // whole of an 8 s run (server/turns.mjs). /api/health/live skips the gate: nothing else paces it.
+    const url = new URL(`${stack.appUrl}/api/health/live`);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 200 });
+    const start = Date.now();
+    const end = start + 6_000;
+    const get = () =>
+      new Promise<void>((resolve, reject) =>
+        http.get({ host: url.hostname, port: url.port, path: url.pathname, agent }, (res) => res.resume().on("end", resolve)).on("error", reject),
+      );
+    try {
+      const firstAnswers = await Promise.all(
+        Array.from({ length: 200 }, async () => {
+          let first = -1;
+          while (Date.now() < end) {
+            await get();
+            if (first < 0) first = Date.now() - start;
+          }
+          return first;
+        }),
+      );
+      expect(Math.min(...firstAnswers)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...firstAnswers)).toBeLessThan(4_000);
+    } finally {
+      agent.destroy();
+    }
+  }, 30_000);
 });

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
@@ -36,8 +38,9 @@ function expectCommonHeaders(res: Response, where: string): void {
 }
 
 describe("security headers", () => {
-  it("pages carry a nonce-based CSP that Next's scripts use", async () => {
-    for (const path of ["/signin", `/divisions/${DEMO.divisions.acme}`, "/", "/audit"]) {
+  it("pages rendered per request carry a nonce-based CSP that Next's scripts use", async () => {
+    // Globex is not Ana's: its 403 page is rendered per request (her own division gets the shell, below).
+    for (const path of ["/signin", `/divisions/${DEMO.divisions.globex}`, "/", "/audit"]) {
       const res = await get(`${stack.appUrl}${path}`, ana);
       expectCommonHeaders(res, path);
       const csp = res.headers.get("content-security-policy") ?? "";
@@ -51,6 +54,25 @@ describe("security headers", () => {
         for (const tag of scripts) expect(tag, `${path}: ${tag.slice(0, 80)}`).toContain(`nonce="${nonce}"`);
       }
     }
+  });
+
+  it("the division shell: its inline scripts allowed by their hashes, nothing else inline, nothing any cache may keep", async () => {
+    const res = await get(`${stack.appUrl}/divisions/${DEMO.divisions.acme}`, ana);
+    expect(res.status).toBe(200);
+    expectCommonHeaders(res, "shell");
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1]?.split(" ") ?? [];
+    expect(scriptSrc[0]).toBe("'self'");
+    expect(scriptSrc.slice(1).every((source) => /^'sha256-[A-Za-z0-9+/]+=*'$/.test(source)), csp).toBe(true);
+    expect(/script-src[^;]*unsafe-inline/.test(csp)).toBe(false);
+    const html = await res.text();
+    const inline = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => !/\ssrc=/.test(m[1] ?? ""));
+    // Next's own payload scripts and the early users request: each is allowed by its hash, or the browser refuses it.
+    expect(inline.length).toBeGreaterThan(1);
+    for (const [, , body = ""] of inline) expect(scriptSrc, body.slice(0, 60)).toContain(`'sha256-${createHash("sha256").update(body).digest("base64")}'`);
+    // Script files only from this origin.
+    for (const [, src] of html.matchAll(/<script\b[^>]*\ssrc="([^"]+)"/g)) expect(src).toMatch(/^\/_next\/static\//);
   });
 
   it("API routes, including errors and sign-in redirects, carry the headers", async () => {

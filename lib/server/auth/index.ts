@@ -6,3 +6,4 @@ export * from "./session";
 export * from "./session-endpoint";
 export * from "./session-revocations";
 export * from "./sign-in-errors";
+export * from "./page-access";

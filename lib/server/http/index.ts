@@ -5,3 +5,4 @@ export * from "./encoded-body";
 export * from "./responses";
 export * from "./route";
 export * from "./security-headers";
+export * from "./division-shell";

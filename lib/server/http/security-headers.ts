@@ -1,13 +1,19 @@
 import "server-only";
 
-// Response headers for every page and route. Pages get a Content-Security-Policy with a per-request nonce
-// (Next applies it to its own scripts); no 'unsafe-eval' outside development. Style attributes need
-// 'unsafe-inline' for styles only (React style props), which cannot run script.
+// Response headers for every page and route. A page rendered per request gets a Content-Security-Policy with
+// a per-request nonce (Next applies it to its own scripts); the prerendered division shell, which has no
+// nonce, allows its inline scripts by their hashes instead. No 'unsafe-eval' outside development. Style
+// attributes need 'unsafe-inline' for styles only (React style props), which cannot run script.
 
-export function contentSecurityPolicy(nonce: string, options: { dev: boolean; loginOrigin: string }): string {
+interface PolicyOptions {
+  dev: boolean;
+  loginOrigin: string;
+}
+
+function policy(scriptSources: string, options: PolicyOptions): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${options.dev ? " 'unsafe-eval'" : ""}`,
+    `script-src ${scriptSources}${options.dev ? " 'unsafe-eval'" : ""}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
@@ -18,6 +24,20 @@ export function contentSecurityPolicy(nonce: string, options: { dev: boolean; lo
     `form-action 'self' ${options.loginOrigin}`,
     "frame-ancestors 'none'",
   ].join("; ");
+}
+
+/** `scriptHashes`: inline scripts rendered without the nonce (`next dev` rendering the division shell). */
+export function contentSecurityPolicy(nonce: string, options: PolicyOptions, scriptHashes: readonly string[] = []): string {
+  return policy([`'self' 'nonce-${nonce}' 'strict-dynamic'`, ...scriptHashes].join(" "), options);
+}
+
+/**
+ * For a prerendered page: its inline scripts by their hashes (`'sha256-…'`), its script files by origin.
+ * Without 'strict-dynamic', which would ignore 'self' and refuse the page's own script tags (they carry no
+ * nonce); the chunks Next loads later come from 'self' as well.
+ */
+export function prerenderedContentSecurityPolicy(scriptHashes: readonly string[], options: PolicyOptions): string {
+  return policy(["'self'", ...scriptHashes].join(" "), options);
 }
 
 /** The same for every response, pages and API alike. */

@@ -1,11 +1,14 @@
 import * as z from "zod/mini";
 
-// GET /api/divisions and GET /api/divisions/{id}.
+// GET /api/divisions, GET /api/divisions/{id} and GET /api/me.
 
 const count = z.int().check(z.nonnegative());
 
 export const STAFF_ROLES = ["admin", "manager"] as const;
 export const staffRoleSchema = z.enum(STAFF_ROLES);
+
+/** GET /api/me: the signed-in person, for the header of a page that is not rendered per person (the division shell). */
+export const currentStaffSchema = z.strictObject({ name: z.string(), email: z.string(), role: staffRoleSchema });
 
 export const divisionInfoSchema = z.strictObject({
   id: z.string().check(z.minLength(1)),
@@ -30,6 +33,7 @@ export const divisionDetailSchema = z.strictObject({
 });
 
 export type StaffRole = z.infer<typeof staffRoleSchema>;
+export type CurrentStaff = z.infer<typeof currentStaffSchema>;
 export type DivisionInfo = z.infer<typeof divisionInfoSchema>;
 export type DivisionSummary = z.infer<typeof divisionSummarySchema>;
 export type DivisionsList = z.infer<typeof divisionsListSchema>;

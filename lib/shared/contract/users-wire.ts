@@ -8,3 +8,12 @@ export function divisionUsersUrl(divisionId: string): string {
 export const USERS_ACCEPT = "application/x-ndjson, application/json";
 /** The window property under which the division page's HTML leaves the users request it started early. */
 export const EARLY_USERS_REQUESTS = "__tenantscopeUsersRequests";
+
+/**
+ * The division page's first script: it starts the division's users request as the HTML parser reaches it,
+ * long before the app's JavaScript has loaded and hydrated. It reads the division from the address, so its
+ * bytes are the same for every division: the prerendered shell carries it, and its hash is in the shell's
+ * Content-Security-Policy. The id is decoded and lower-cased as the BFF reads it (the key the client's query
+ * looks it up by, `lib/client/division-users.ts`).
+ */
+export const EARLY_USERS_SCRIPT = `(function(k,a){var m=/^\\/divisions\\/([^\\/?#]+)\\/?$/.exec(location.pathname),id;if(!m)return;try{id=decodeURIComponent(m[1]).toLowerCase()}catch(e){return}var w=window;(w[k]=w[k]||{})[id]=fetch("/api/divisions/"+encodeURIComponent(id)+"/users",{headers:{Accept:a},credentials:"same-origin",cache:"no-store"}).catch(function(){return null})})(${JSON.stringify(EARLY_USERS_REQUESTS)},${JSON.stringify(USERS_ACCEPT)})`;

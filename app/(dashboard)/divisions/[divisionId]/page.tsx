@@ -17,7 +17,7 @@ export default async function DivisionPage({ params }: { params: Promise<{ divis
   if (!("division" in access)) forbidden();
   return (
     <>
-      <EarlyUsersRequest divisionId={access.division.id} />
+      <EarlyUsersRequest />
       <DivisionView division={toDivisionInfo(access.division)} isAdmin={staff.isAdmin} />
     </>
   );

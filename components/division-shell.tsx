@@ -1,0 +1,73 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { usePathname } from "next/navigation";
+import { Suspense, useSyncExternalStore } from "react";
+
+import { ApiError } from "@/lib/client/api";
+import { currentStaffQueryOptions, divisionDetailQueryOptions } from "@/lib/client/divisions";
+
+import { AccessDenied } from "./access-denied";
+import { DivisionView } from "./division-view";
+import { NotFoundPanel } from "./not-found-panel";
+
+// The division page as the prerendered shell serves it (app/(shell)/division-shell): the same bytes for every
+// person and division, so the division comes from the address and its name from the API. The proxy serves it
+// only to a person the access gate lets in; if access ends in between, the API's refusal is shown here.
+
+const DIVISION_PATH = /^\/divisions\/([^/]+)\/?$/;
+
+/** The division in the address, as the BFF reads it (decoded, lower case). */
+function divisionIdOf(pathname: string): string | null {
+  const match = DIVISION_PATH.exec(pathname);
+  if (!match?.[1]) return null;
+  try {
+    return decodeURIComponent(match[1]).toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+const noSubscription = () => () => {};
+
+/**
+ * False while the prerendered HTML is hydrated, true after: the HTML was made at build time, for no address,
+ * so the first render in the browser must match it before the address is read.
+ */
+function useHydrated(): boolean {
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+}
+
+export function DivisionShell() {
+  const pathname = usePathname();
+  const divisionId = useHydrated() ? divisionIdOf(pathname) : null;
+  if (!divisionId) return <p className="muted">Loading division…</p>;
+  // The view keeps its search and sort in the query string (useSearchParams).
+  return (
+    <Suspense>
+      <ShellDivision key={divisionId} divisionId={divisionId} />
+    </Suspense>
+  );
+}
+
+function ShellDivision({ divisionId }: { divisionId: string }) {
+  const detail = useQuery(divisionDetailQueryOptions(divisionId));
+  const me = useQuery(currentStaffQueryOptions());
+  const isAdmin = me.data?.role === "admin";
+  if (detail.error instanceof ApiError && detail.error.status === 404) return <NotFoundPanel />;
+  if (detail.error instanceof ApiError && detail.error.status === 403) {
+    const { code, divisionName, correlationId } = detail.error.body;
+    return code === "upstream_forbidden" ? (
+      <AccessDenied isAdmin={isAdmin} reason="bff_not_granted" divisionName={divisionName ?? "this division"} correlationId={correlationId} />
+    ) : (
+      <AccessDenied isAdmin={isAdmin} reason="not_granted" adminLink />
+    );
+  }
+  // The rows do not wait for the name: both requests are under way, and the users one began in the HTML.
+  const division = detail.data?.division ?? { id: divisionId, name: "", userCount: null };
+  return <DivisionView division={division} isAdmin={isAdmin} />;
+}
