@@ -67,7 +67,7 @@ const config = [
   {
     // proxy.ts runs before every request is routed: it takes the leaf modules it needs (env, headers, the
     // shell's hashes, the session decoder, the page-access decision) rather than their folders' index, which
-    // would load the audit store into it too; and it never calls Genesys itself.
+    // would load the audit store into it too; and never the Genesys client.
     files: ["proxy.ts"],
     rules: { "no-restricted-imports": ["error", { paths: [{ name: "@/lib/server/genesys", message: "proxy.ts stays light: no upstream client." }] }] },
   },

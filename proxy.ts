@@ -67,8 +67,9 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
       return withRequestId(withSecurityHeaders(NextResponse.redirect(signIn), csp, https), requestId);
     }
     const divisionId = DIVISION_PAGE.exec(path)?.[1];
-    // `next dev` renders the shell per request (no prerendered file): it takes the nonce like any page.
-    const shellHashes = divisionShellScriptHashes();
+    // `next dev` renders the shell per request (it takes the nonce like any page), and writes its build to
+    // .next/dev: a prerendered shell under .next/server is an older production build's.
+    const shellHashes = dev ? null : divisionShellScriptHashes();
     if (divisionId && (req.method === "GET" || req.method === "HEAD") && (shellHashes || dev) && (await mayOpenDivisionPage(token, decodeURIComponent(divisionId), requestId))) {
       const shell = req.nextUrl.clone();
       shell.pathname = DIVISION_SHELL_PATH;

@@ -1,8 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { usePathname } from "next/navigation";
-import { Suspense, useSyncExternalStore } from "react";
+import { usePathname, useRouter } from "next/navigation";
+import { Suspense, useEffect, useSyncExternalStore } from "react";
 
 import { ApiError } from "@/lib/client/api";
 import { currentStaffQueryOptions, divisionDetailQueryOptions } from "@/lib/client/divisions";
@@ -58,6 +58,13 @@ function ShellDivision({ divisionId }: { divisionId: string }) {
   const detail = useQuery(divisionDetailQueryOptions(divisionId));
   const me = useQuery(currentStaffQueryOptions());
   const isAdmin = me.data?.role === "admin";
+  const router = useRouter();
+  const sessionEnded = detail.error instanceof ApiError && detail.error.status === 401;
+  useEffect(() => {
+    // As the page rendered per request does: sign in again, and come back here.
+    if (sessionEnded) router.replace(`/signin?error=SessionExpired&callbackUrl=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+  }, [sessionEnded, router]);
+  if (sessionEnded) return <p className="muted">Your session has ended. Taking you to sign in…</p>;
   if (detail.error instanceof ApiError && detail.error.status === 404) return <NotFoundPanel />;
   if (detail.error instanceof ApiError && detail.error.status === 403) {
     const { code, divisionName, correlationId } = detail.error.body;

@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     // The floor: the proxy and the custom server in front of an almost empty route, with the same cookies.
     if (!values.only || values.only === "health") results.push(await run("GET /api/health (the floor)", `${stack.appUrl}/api/health`, cookies, inspector));
     if (!values.only || values.only === "json") results.push(await run("division JSON (warm, 350 users)", `${stack.appUrl}/api/divisions/${division}/users`, cookies, inspector));
-    if (!values.only || values.only === "page") results.push(await run("division page (server-rendered)", `${stack.appUrl}/divisions/${division}`, cookies, inspector));
+    if (!values.only || values.only === "page") results.push(await run("division page (the prerendered shell, after the access check)", `${stack.appUrl}/divisions/${division}`, cookies, inspector));
     const own = process.cpuUsage(ownCpuBefore);
     const wall = (performance.now() - started) / 1000;
     console.log(`emulator + load generator (this process): ${((own.user + own.system) / 1e6).toFixed(1)} s CPU in ${wall.toFixed(0)} s (${(((own.user + own.system) / 1e6 / wall) * 100).toFixed(0)} % of one core)`);

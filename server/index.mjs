@@ -19,7 +19,7 @@ const log = pino({ level: settings.logLevel, base: { service: "tenantscope", com
 const app = next({ dev: false, dir: process.cwd(), ...(settings.hostname ? { hostname: settings.hostname } : {}), port: settings.port });
 const handle = app.getRequestHandler();
 const gate = new AdmissionGate(settings.gate);
-const turns = new TurnQueue();
+const turns = new TurnQueue({ onError: (e) => log.error({ err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, "request start failed") });
 /** @type {AsyncLocalStorage<Slot>} */
 const slots = new AsyncLocalStorage();
 // The app's modules are bundled apart from this file: lib/server/platform/metrics.ts reports the gate's figures,

@@ -21,11 +21,10 @@ export function divisionDetailQueryOptions(divisionId: string) {
   });
 }
 
-/** The signed-in person. It changes only with a new sign-in, which loads the page afresh. */
+/** The signed-in person (read again after the default minute: another tab may have signed in someone else). */
 export function currentStaffQueryOptions() {
   return queryOptions({
     queryKey: ["me"],
     queryFn: () => getJson("/api/me", (c) => c.currentStaffSchema),
-    staleTime: Infinity,
   });
 }

@@ -29,6 +29,23 @@ describe("the division shell", () => {
   });
 
   const page = (id: string, jar: CookieJar) => sendText(`${app}/divisions/${id}`, { jar });
+  test("the first division page after a start is rendered per request, each script with its nonce; the next is the shell", async () => {
+    // The proxy decides only with the staff resolver and division service the app has made (auth/page-access.ts).
+    const first = await page(GLOBEX, jars.ben);
+    expect(first.status).toBe(200);
+    const nonce = /'nonce-([^']+)'/.exec(first.headers.get("content-security-policy") ?? "")?.[1];
+    expect(nonce).toBeTruthy();
+    const tags = [...first.text.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    expect(tags.length).toBeGreaterThan(1);
+    for (const tag of tags) expect(tag).toContain(`nonce="${nonce}"`);
+    // It names the division (rendered for Ben); the shell names nothing.
+    expect(first.text).toContain("Globex");
+    const second = await page(GLOBEX, jars.ben);
+    expect(second.status).toBe(200);
+    expect(second.headers.get("content-security-policy")).not.toContain("'nonce-");
+    expect(second.text).not.toContain("Globex");
+  });
+
   test("is the same bytes for every person and division, naming none of them", async () => {
     const bodies = await Promise.all([page(GLOBEX, jars.ben), page(INITECH, jars.ben), page(GLOBEX, jars.admin), page(ACME, jars.ana), page(GLOBEX.toUpperCase(), jars.ben)]);
     for (const res of bodies) expect(res.status).toBe(200);

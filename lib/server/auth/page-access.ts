@@ -3,9 +3,12 @@ import "server-only";
 import type { JWT } from "next-auth/jwt";
 
 import { requireDivisionAccess } from "@/lib/server/divisions";
-import { withRequestContext } from "@/lib/server/platform";
+import { getLogger, hasProcessSingleton, withRequestContext } from "@/lib/server/platform";
 
 import { getStaffResolver, liveStaffToken } from "./session";
+
+/** The answers that mean "no", not "something went wrong". */
+const REFUSALS = new Set(["bad_request", "not_found", "forbidden", "upstream_forbidden"]);
 
 /**
  * For the proxy: whether the session in `token` may open this division's page, decided by the same session
@@ -15,6 +18,11 @@ import { getStaffResolver, liveStaffToken } from "./session";
  * page rendered per request decides and answers with its status (307, 403, 404), recording a refusal once.
  */
 export async function mayOpenDivisionPage(token: JWT | null, divisionId: string, requestId: string): Promise<boolean> {
+  // The proxy is bundled apart from the app, with its own copies of the classes. State it made would be the
+  // app's too (process singletons), and an error that state threw would be no AppError to a route (a 500
+  // instead of its status). So it decides only with what the app has already made: the first division page
+  // after a start is rendered per request.
+  if (!hasProcessSingleton("staff-resolver") || !hasProcessSingleton("division-service")) return false;
   return withRequestContext({ requestId }, async () => {
     try {
       const staffToken = await liveStaffToken(token);
@@ -22,7 +30,9 @@ export async function mayOpenDivisionPage(token: JWT | null, divisionId: string,
       if (!staff) return false;
       await requireDivisionAccess(staff, divisionId);
       return true;
-    } catch {
+    } catch (e) {
+      const code = (e as { code?: unknown } | null)?.code;
+      if (typeof code !== "string" || !REFUSALS.has(code)) getLogger().warn({ err: e instanceof Error ? { name: e.name, message: e.message } : String(e) }, "division shell: no decision, the page decides");
       return false;
     }
   });

@@ -14,3 +14,8 @@ export function processSingleton<T>(name: string, create: () => T): T {
   }
   return value;
 }
+
+/** Whether the process already holds this singleton, without making it. */
+export function hasProcessSingleton(name: string): boolean {
+  return (globalThis as unknown as Record<symbol, unknown>)[Symbol.for(`tenantscope.${name}`)] !== undefined;
+}
