@@ -12,16 +12,26 @@ export function AppHeader({ staff }: { staff: CurrentStaff | null }) {
   const isAdmin = staff?.role === "admin";
   return (
     <header className="app-header">
-      <Link href="/" className="brand">
+      {/* No header link is prefetched: each target is rendered per request, and prefetching them on every page
+          took the browser's connections while the page loaded its own data. */}
+      <Link href="/" className="brand" prefetch={false}>
         Tenant<span>scope</span>
       </Link>
       <nav aria-label="Main">
-        <Link href="/">Divisions</Link>
+        <Link href="/" prefetch={false}>
+          Divisions
+        </Link>
         {isAdmin ? (
           <>
-            <Link href="/access">Access</Link>
-            <Link href="/diagnostics">Diagnostics</Link>
-            <Link href="/audit">Audit trail</Link>
+            <Link href="/access" prefetch={false}>
+              Access
+            </Link>
+            <Link href="/diagnostics" prefetch={false}>
+              Diagnostics
+            </Link>
+            <Link href="/audit" prefetch={false}>
+              Audit trail
+            </Link>
           </>
         ) : null}
       </nav>
