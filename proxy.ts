@@ -16,10 +16,9 @@ import { DIVISION_SHELL_PATH, divisionShellScriptHashes, scriptHash } from "@/li
 import { PRIVATE_NO_STORE } from "@/lib/server/http/responses";
 import { API_CSP, contentSecurityPolicy, HSTS, prerenderedContentSecurityPolicy, STATIC_SECURITY_HEADERS } from "@/lib/server/http/security-headers";
 import { getAuthEnv, getEnv } from "@/lib/server/platform/env";
-import { EARLY_USERS_SCRIPT } from "@/lib/shared/contract/users-wire";
+import { divisionIdInPath, EARLY_USERS_SCRIPT } from "@/lib/shared/contract/users-wire";
 
 const PUBLIC_PAGES = ["/signin"];
-const DIVISION_PAGE = /^\/divisions\/([^/]+)\/?$/;
 
 function withSecurityHeaders(res: NextResponse, csp: string, https: boolean): NextResponse {
   res.headers.set("Content-Security-Policy", csp);
@@ -59,6 +58,11 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   const policyOptions = { dev, loginOrigin: new URL(getEnv().genesys.loginBaseUrl).origin };
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = contentSecurityPolicy(nonce, policyOptions);
+  // Next reads the nonce from the request's CSP header and puts it on the scripts it renders.
+  headers.set("x-nonce", nonce);
+  headers.set("Content-Security-Policy", csp);
+  // Lets a page that finds the session dead send the person back here after signing in again.
+  headers.set("x-request-path", `${path}${req.nextUrl.search}`);
   if (!PUBLIC_PAGES.includes(path)) {
     const token = await getToken({ req, secret: auth.nextAuthSecret, secureCookie: auth.secureCookies, decode: decodeSessionToken });
     if (!token?.genesys) {
@@ -66,15 +70,13 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
       signIn.searchParams.set("callbackUrl", `${path}${req.nextUrl.search}`);
       return withRequestId(withSecurityHeaders(NextResponse.redirect(signIn), csp, https), requestId);
     }
-    const divisionId = DIVISION_PAGE.exec(path)?.[1];
+    const divisionId = divisionIdInPath(path);
     // `next dev` renders the shell per request (it takes the nonce like any page), and writes its build to
     // .next/dev: a prerendered shell under .next/server is an older production build's.
     const shellHashes = dev ? null : divisionShellScriptHashes();
-    if (divisionId && (req.method === "GET" || req.method === "HEAD") && (shellHashes || dev) && (await mayOpenDivisionPage(token, decodeURIComponent(divisionId), requestId))) {
+    if (divisionId && (req.method === "GET" || req.method === "HEAD") && (shellHashes || dev) && (await mayOpenDivisionPage(token, divisionId, requestId))) {
       const shell = req.nextUrl.clone();
       shell.pathname = DIVISION_SHELL_PATH;
-      headers.set("Content-Security-Policy", csp);
-      headers.set("x-nonce", nonce);
       const res = NextResponse.rewrite(shell, { request: { headers } });
       // The same bytes for everyone, but only after this person's access was checked: no shared cache may keep it.
       res.headers.set("Cache-Control", PRIVATE_NO_STORE);
@@ -82,11 +84,6 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
       return withRequestId(withSecurityHeaders(res, shellCsp, https), requestId);
     }
   }
-  // Next reads the nonce from the request's CSP header and puts it on the scripts it renders.
-  headers.set("x-nonce", nonce);
-  // Lets a page that finds the session dead send the person back here after signing in again.
-  headers.set("x-request-path", `${path}${req.nextUrl.search}`);
-  headers.set("Content-Security-Policy", csp);
   return withRequestId(withSecurityHeaders(NextResponse.next({ request: { headers } }), csp, https), requestId);
 }
 

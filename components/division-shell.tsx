@@ -6,6 +6,7 @@ import { Suspense, useEffect, useSyncExternalStore } from "react";
 
 import { ApiError } from "@/lib/client/api";
 import { currentStaffQueryOptions, divisionDetailQueryOptions } from "@/lib/client/divisions";
+import { divisionIdInPath } from "@/lib/shared/contract/users-wire";
 
 import { AccessDenied } from "./access-denied";
 import { DivisionView } from "./division-view";
@@ -14,19 +15,6 @@ import { NotFoundPanel } from "./not-found-panel";
 // The division page as the prerendered shell serves it (app/(shell)/division-shell): the same bytes for every
 // person and division, so the division comes from the address and its name from the API. The proxy serves it
 // only to a person the access gate lets in; if access ends in between, the API's refusal is shown here.
-
-const DIVISION_PATH = /^\/divisions\/([^/]+)\/?$/;
-
-/** The division in the address, as the BFF reads it (decoded, lower case). */
-function divisionIdOf(pathname: string): string | null {
-  const match = DIVISION_PATH.exec(pathname);
-  if (!match?.[1]) return null;
-  try {
-    return decodeURIComponent(match[1]).toLowerCase();
-  } catch {
-    return null;
-  }
-}
 
 const noSubscription = () => () => {};
 
@@ -44,7 +32,7 @@ function useHydrated(): boolean {
 
 export function DivisionShell() {
   const pathname = usePathname();
-  const divisionId = useHydrated() ? divisionIdOf(pathname) : null;
+  const divisionId = useHydrated() ? divisionIdInPath(pathname) : null;
   if (!divisionId) return <p className="muted">Loading division…</p>;
   // The view keeps its search and sort in the query string (useSearchParams).
   return (

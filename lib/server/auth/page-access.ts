@@ -2,13 +2,10 @@ import "server-only";
 
 import type { JWT } from "next-auth/jwt";
 
-import { requireDivisionAccess } from "@/lib/server/divisions";
+import { isAccessRefusal, requireDivisionAccess } from "@/lib/server/divisions";
 import { getLogger, hasProcessSingleton, withRequestContext } from "@/lib/server/platform";
 
 import { getStaffResolver, liveStaffToken } from "./session";
-
-/** The answers that mean "no", not "something went wrong". */
-const REFUSALS = new Set(["bad_request", "not_found", "forbidden", "upstream_forbidden"]);
 
 /**
  * For the proxy: whether the session in `token` may open this division's page, decided by the same session
@@ -31,8 +28,7 @@ export async function mayOpenDivisionPage(token: JWT | null, divisionId: string,
       await requireDivisionAccess(staff, divisionId);
       return true;
     } catch (e) {
-      const code = (e as { code?: unknown } | null)?.code;
-      if (typeof code !== "string" || !REFUSALS.has(code)) getLogger().warn({ err: e instanceof Error ? { name: e.name, message: e.message } : String(e) }, "division shell: no decision, the page decides");
+      if (!isAccessRefusal((e as { code?: unknown } | null)?.code)) getLogger().warn({ err: e instanceof Error ? { name: e.name, message: e.message } : String(e) }, "division shell: no decision, the page decides");
       return false;
     }
   });

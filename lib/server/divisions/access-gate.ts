@@ -18,6 +18,14 @@ import { getDivisionService } from "./service";
 // refused alike — same status, same body, no name — and the decision is made from their grants alone,
 // before the directory is consulted.
 
+/** The codes this gate refuses with (a "no"), as against a failure to decide (say, Genesys did not answer). */
+const REFUSAL_CODES: ReadonlySet<string> = new Set(["bad_request", "not_found", "forbidden", "upstream_forbidden"]);
+
+/** Whether an error's code is one of the gate's refusals. By code, not class: the proxy's bundle has its own AppError. */
+export function isAccessRefusal(code: unknown): boolean {
+  return typeof code === "string" && REFUSAL_CODES.has(code);
+}
+
 function staffMayView(staff: StaffAccess, divisionId: string): boolean {
   if (staff.isAdmin) return true;
   return staff.divisionIds === "all" || staff.divisionIds.has(divisionId);

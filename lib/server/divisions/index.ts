@@ -3,7 +3,7 @@ import "server-only";
 // A division's users reach nobody without an AuthorizedDivision, which only the gates in access-gate.ts
 // make: the raw fetch, the cache and the Genesys client stay inside this folder.
 
-export { operatorAccess, requireDivisionAccess, visibleDivisions } from "./access-gate";
+export { isAccessRefusal, operatorAccess, requireDivisionAccess, visibleDivisions } from "./access-gate";
 export type { AuthorizedDivision } from "./authorized";
 export type { CachedResult, Freshness, LoadListeners } from "./cache";
 export type { DirectoryDivision } from "./directory";

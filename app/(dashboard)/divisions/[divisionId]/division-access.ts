@@ -3,12 +3,10 @@ import "server-only";
 import { cache } from "react";
 
 import { requirePageStaff } from "@/lib/server/auth";
-import { requireDivisionAccess, type AuthorizedDivision } from "@/lib/server/divisions";
+import { isAccessRefusal, requireDivisionAccess, type AuthorizedDivision } from "@/lib/server/divisions";
 import { isAppError, type AppError } from "@/lib/server/platform";
 
 export type DivisionPageAccess = { division: AuthorizedDivision } | { refused: AppError };
-
-const REFUSALS = new Set(["bad_request", "not_found", "forbidden", "upstream_forbidden"]);
 
 /**
  * The access decision for the division in this request's URL, made once however many parts of the page
@@ -19,7 +17,7 @@ export const divisionPageAccess = cache(async (divisionId: string): Promise<Divi
   try {
     return { division: await requireDivisionAccess(staff, divisionId) };
   } catch (e) {
-    if (isAppError(e) && REFUSALS.has(e.code)) return { refused: e };
+    if (isAppError(e) && isAccessRefusal(e.code)) return { refused: e };
     throw e;
   }
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import { inlineScriptHashes, scriptHash } from "@/lib/server/http/division-shell";
 import { contentSecurityPolicy, prerenderedContentSecurityPolicy } from "@/lib/server/http/security-headers";
-import { EARLY_USERS_SCRIPT } from "@/lib/shared/contract/users-wire";
+import { divisionIdInPath, EARLY_USERS_SCRIPT } from "@/lib/shared/contract/users-wire";
 
 const sha = (body: string) => `'sha256-${createHash("sha256").update(body, "utf8").digest("base64")}'`;
 
@@ -47,5 +47,15 @@ describe("the early users request", () => {
     expect(run("/divisions/%E0%A4%A")).toBeUndefined();
     expect(run("/")).toBeUndefined();
     expect(requests).toEqual(["/api/divisions/abc-def/users", "/api/divisions/a%20b/users"]);
+  });
+
+  it("reads the address exactly as divisionIdInPath does (the proxy and the shell's component)", () => {
+    for (const pathname of ["/divisions/ABC-def", "/divisions/a%20b/", "/divisions/abc/users", "/divisions/%E0%A4%A", "/", "/divisions/"]) {
+      const window: Record<string, unknown> = {};
+      new Function("window", "location", "fetch", EARLY_USERS_SCRIPT)(window, { pathname }, () => Promise.resolve(null));
+      const started = Object.keys((window.__tenantscopeUsersRequests as Record<string, unknown> | undefined) ?? {});
+      const id = divisionIdInPath(pathname);
+      expect(started, pathname).toEqual(id === null ? [] : [id]);
+    }
   });
 });
