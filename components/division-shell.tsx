@@ -5,7 +5,9 @@ import { usePathname, useRouter } from "next/navigation";
 import { Suspense, useEffect, useSyncExternalStore } from "react";
 
 import { ApiError } from "@/lib/client/api";
+import { primeDivisionUsers } from "@/lib/client/division-users";
 import { currentStaffQueryOptions, divisionDetailQueryOptions } from "@/lib/client/divisions";
+import { getQueryClient } from "@/lib/client/query-client";
 import { divisionIdInPath } from "@/lib/shared/contract/users-wire";
 
 import { AccessDenied } from "./access-denied";
@@ -15,6 +17,13 @@ import { NotFoundPanel } from "./not-found-panel";
 // The division page as the prerendered shell serves it (app/(shell)/division-shell): the same bytes for every
 // person and division, so the division comes from the address and its name from the API. The proxy serves it
 // only to a person the access gate lets in; if access ends in between, the API's refusal is shown here.
+
+// As this module loads, before hydration: the users request the shell's HTML started is read into the query
+// cache while the app hydrates, so the view's first render has its rows (lib/client/division-users.ts).
+if (typeof window !== "undefined") {
+  const divisionId = divisionIdInPath(window.location.pathname);
+  if (divisionId) primeDivisionUsers(getQueryClient(), divisionId);
+}
 
 const noSubscription = () => () => {};
 

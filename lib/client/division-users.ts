@@ -1,8 +1,8 @@
-import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useCallback, useSyncExternalStore } from "react";
 
 import type { DivisionUsersPayload, FetchProgress, UserRow, UsersRowsLine, UsersStreamLine } from "@/lib/shared/contract";
-import { EARLY_USERS_REQUESTS, USERS_ACCEPT, divisionUsersUrl } from "@/lib/shared/contract/users-wire";
+import { EARLY_USERS_REQUESTS, USERS_ACCEPT, divisionUsersUrl, type EarlyUsersResponse } from "@/lib/shared/contract/users-wire";
 
 import { ApiError, parseBody, readError, unreadableResponse } from "./api";
 import { loadContract, type ContractModule } from "./contract";
@@ -72,13 +72,13 @@ function parseLine(contract: ContractModule, text: string): UsersStreamLine {
 }
 
 /**
- * The users request the division page's HTML started before this code loaded (`early-users-request.tsx`),
- * taken once: a later read fetches anew. Null when there is none or it failed to connect (then the caller
- * fetches itself). It cannot be aborted by the query's signal; it was already under way before the query.
+ * The users request the division page's HTML started before this code loaded (`EARLY_USERS_SCRIPT`), taken
+ * once: a later read fetches anew. Null when there is none or it failed to connect (then the caller fetches
+ * itself). It cannot be aborted by the query's signal; it was already under way before the query.
  */
-async function takeEarlyRequest(divisionId: string): Promise<Response | null> {
+async function takeEarlyRequest(divisionId: string): Promise<EarlyUsersResponse | null> {
   if (typeof window === "undefined") return null;
-  const pending = (window as unknown as Record<string, Record<string, Promise<Response | null>> | undefined>)[EARLY_USERS_REQUESTS];
+  const pending = (window as unknown as Record<string, Record<string, Promise<EarlyUsersResponse | null>> | undefined>)[EARLY_USERS_REQUESTS];
   const request = pending?.[divisionId];
   if (!pending || !request) return null;
   delete pending[divisionId];
@@ -106,7 +106,7 @@ export async function fetchDivisionUsers(divisionId: string, options: FetchUsers
   const early = options.refresh || options.current ? null : await takeEarlyRequest(divisionId);
   // A forced refetch changes server state, so it is a POST (same origin only); reading is a GET.
   const res =
-    early ??
+    early?.response ??
     (await fetch(divisionUsersUrl(divisionId), {
       method: options.refresh ? "POST" : "GET",
       headers: { Accept: USERS_ACCEPT, ...(etag ? { "If-None-Match": etag } : {}) },
@@ -118,7 +118,8 @@ export async function fetchDivisionUsers(divisionId: string, options: FetchUsers
   if (res.status === 304 && options.current) return options.current;
   if (!res.ok || !res.body) throw await readError(res);
   if (!(res.headers.get("content-type") ?? "").startsWith("application/x-ndjson")) {
-    const [{ divisionUsersPayloadSchema }, data] = await Promise.all([contract, res.json().catch(() => null)]);
+    // The early request has read a warm division's body already.
+    const [{ divisionUsersPayloadSchema }, data] = await Promise.all([contract, early?.json ?? res.json().catch(() => null)]);
     const payload = parseBody(divisionUsersPayloadSchema, data);
     const tag = res.headers.get("etag");
     if (tag) etags.set(payload, tag);
@@ -169,11 +170,44 @@ export async function readStream(divisionId: string, body: ReadableStream<Uint8A
   }
 }
 
+/** Reads of the early request begun before the page's view asked (`primeDivisionUsers`), until it takes them. */
+const primed = new Map<string, Promise<DivisionUsersPayload>>();
+
+function takePrimed(divisionId: string): Promise<DivisionUsersPayload> | undefined {
+  const payload = primed.get(divisionId);
+  primed.delete(divisionId);
+  return payload;
+}
+
+/**
+ * Reads the users request the page's HTML started, before hydration, and puts a warm division's payload in
+ * the query cache as soon as it is read and checked: the view's first render then has its rows, instead of
+ * reading the body, parsing and checking 12,000 rows, and rendering once more, after hydration. A view that
+ * asks first takes the read under way; a failure is left for it to take, and to report and retry as it would
+ * its own request. Only for a view rendered after hydration: one hydrated with its rows would not match the
+ * server's HTML, which has none.
+ */
+export function primeDivisionUsers(client: QueryClient, divisionId: string): void {
+  if (typeof window === "undefined" || primed.has(divisionId)) return;
+  const pending = (window as unknown as Record<string, Record<string, unknown> | undefined>)[EARLY_USERS_REQUESTS];
+  if (!pending?.[divisionId]) return;
+  const payload = fetchDivisionUsers(divisionId);
+  primed.set(divisionId, payload);
+  payload.then(
+    (data) => {
+      // Taken by the view meanwhile: its query sets the data.
+      if (takePrimed(divisionId) !== payload) return;
+      client.setQueryData(divisionUsersQueryOptions(divisionId).queryKey, data);
+    },
+    () => undefined,
+  );
+}
+
 export function divisionUsersQueryOptions(divisionId: string) {
   const queryKey = ["division-users", divisionId] as const;
   return queryOptions({
     queryKey,
-    queryFn: ({ signal, client }) => fetchDivisionUsers(divisionId, { signal, current: client.getQueryData<DivisionUsersPayload>(queryKey) }),
+    queryFn: ({ signal, client }) => takePrimed(divisionId) ?? fetchDivisionUsers(divisionId, { signal, current: client.getQueryData<DivisionUsersPayload>(queryKey) }),
     // The server already caches and revalidates; refetching on every mount would only add load.
     staleTime: 60_000,
   });

@@ -3,6 +3,7 @@ import "server-only";
 import type { FetchProgress, RowsBatch } from "@/lib/server/divisions";
 import { toAppError } from "@/lib/server/genesys";
 import { toErrorResponse } from "@/lib/server/platform";
+import { asciiJson } from "@/lib/shared/contract";
 
 // Every body the BFF sends carries tenant or staff data, so no shared cache may keep it.
 
@@ -77,7 +78,7 @@ export function ndjsonResponse<T>(run: (send: (line: unknown) => void) => Promis
       if (!cancelled) controller.enqueue(encoder.encode(text + "\n"));
       start();
     };
-    const send = (line: unknown) => write(JSON.stringify(line));
+    const send = (line: unknown) => write(asciiJson(JSON.stringify(line)));
     run(send).then(
       (value) => {
         if (!started && end.alone) {

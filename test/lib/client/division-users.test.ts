@@ -1,9 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { QueryClient } from "@tanstack/react-query";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { ApiError } from "@/lib/client/api";
-import { readStream, streamedUsers } from "@/lib/client/division-users";
+import { divisionUsersQueryOptions, primeDivisionUsers, readStream, streamedUsers } from "@/lib/client/division-users";
 import * as contract from "@/lib/shared/contract";
 import { encodeUsers, type DivisionUsersWire, type UserRow } from "@/lib/shared/contract";
+import { EARLY_USERS_REQUESTS, EARLY_USERS_SCRIPT, type EarlyUsersResponse } from "@/lib/shared/contract/users-wire";
 
 // The browser's reading of the NDJSON users stream: rows lines fill the table's store as they come, and the
 // result line replaces them (a user streamed early who moved out since is not in it, so must not stay).
@@ -71,5 +73,94 @@ describe("readStream", () => {
     b.send({ type: "error", status: 504, error: { code: "upstream_timeout", message: "Genesys Cloud did not answer in time." } });
     await expect(reading).rejects.toBeInstanceOf(ApiError);
     expect(streamedUsers(DIVISION)).toBeNull();
+  });
+});
+
+// The division page's first script starts the users request from the HTML; a warm division's JSON is read
+// there as soon as it comes, and the shell puts it in the query cache before hydration (primeDivisionUsers).
+describe("the early users request", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  function warmJson(users: UserRow[], status = 200): Response {
+    const { type: _type, ...wire } = result(users);
+    return new Response(JSON.stringify(status === 200 ? wire : { error: { code: "internal", message: "Down." } }), {
+      status,
+      headers: { "Content-Type": "application/json", ...(status === 200 ? { ETag: '"v1.br"' } : {}) },
+    });
+  }
+
+  /** Runs the page's first script on this division's address, its fetch answering with `answer`. */
+  function startEarly(answer: () => Promise<Response>): { window: Record<string, unknown>; early: () => Promise<EarlyUsersResponse | null> } {
+    const window: Record<string, unknown> = {};
+    new Function("window", "location", "fetch", EARLY_USERS_SCRIPT)(window, { pathname: `/divisions/${DIVISION}` }, answer);
+    vi.stubGlobal("window", window);
+    const pending = window[EARLY_USERS_REQUESTS] as Record<string, Promise<EarlyUsersResponse | null>>;
+    return { window, early: () => pending[DIVISION] ?? Promise.resolve(null) };
+  }
+
+  /** The page's own requests after the early one, answered in order. */
+  function serve(...responses: Response[]): RequestInit[] {
+    const requests: RequestInit[] = [];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (_url: string, init: RequestInit) => {
+        requests.push(init);
+        return responses.shift() ?? new Response(null, { status: 599 });
+      }),
+    );
+    return requests;
+  }
+
+  it("reads a warm division's JSON at once, and leaves a stream or a refusal unread for the page", async () => {
+    const warm = await startEarly(async () => warmJson([row("a")])).early();
+    expect(warm?.response.bodyUsed).toBe(true);
+    expect(await warm?.json).toMatchObject({ division: { id: DIVISION }, users: encodeUsers([row("a")]) });
+
+    const stream = await startEarly(async () => new Response('{"type":"progress"}\n', { headers: { "Content-Type": "application/x-ndjson" } })).early();
+    expect([stream?.json, stream?.response.bodyUsed]).toEqual([null, false]);
+
+    const refused = await startEarly(async () => Response.json({ error: { code: "forbidden", message: "No." } }, { status: 403 })).early();
+    expect([refused?.json, refused?.response.bodyUsed]).toEqual([null, false]);
+
+    expect(await startEarly(() => Promise.reject(new TypeError("offline"))).early()).toBeNull();
+  });
+
+  it("puts a warm division in the query cache before the view asks; a later read revalidates it with its ETag", async () => {
+    startEarly(async () => warmJson([row("a"), row("b")]));
+    const requests = serve(new Response(null, { status: 304 }));
+    const client = new QueryClient();
+    const key = divisionUsersQueryOptions(DIVISION).queryKey;
+    primeDivisionUsers(client, DIVISION);
+    await vi.waitFor(() => expect(client.getQueryData(key)).toBeDefined());
+    const primed = client.getQueryData(key);
+    expect(primed?.users.map((u) => u.id)).toEqual(["a", "b"]);
+    // The view finds it fresh: no request.
+    expect(await client.fetchQuery(divisionUsersQueryOptions(DIVISION))).toBe(primed);
+    expect(requests).toHaveLength(0);
+    // Once stale, the page asks again (not the early request, taken once), "unchanged?", and keeps its copy.
+    expect(await client.fetchQuery({ ...divisionUsersQueryOptions(DIVISION), staleTime: 0 })).toBe(primed);
+    expect(new Headers(requests[0]?.headers).get("if-none-match")).toBe('"v1.br"');
+  });
+
+  it("hands the read under way to a view that asks first, and a failure to the view's query, without asking again", async () => {
+    let answer!: (r: Response) => void;
+    startEarly(() => new Promise<Response>((resolve) => (answer = resolve)));
+    const requests = serve();
+    const client = new QueryClient();
+    primeDivisionUsers(client, DIVISION);
+    const viewing = client.fetchQuery(divisionUsersQueryOptions(DIVISION));
+    answer(warmJson([row("c")]));
+    expect((await viewing).users.map((u) => u.id)).toEqual(["c"]);
+
+    startEarly(async () => warmJson([], 500));
+    const other = new QueryClient();
+    primeDivisionUsers(other, DIVISION);
+    await settle();
+    expect(other.getQueryData(divisionUsersQueryOptions(DIVISION).queryKey)).toBeUndefined();
+    const e = await other.fetchQuery(divisionUsersQueryOptions(DIVISION)).catch((err: unknown) => err);
+    expect(e instanceof ApiError && e.status).toBe(500);
+    expect(requests).toHaveLength(0);
   });
 });

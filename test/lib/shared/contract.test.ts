@@ -8,7 +8,8 @@ import type { AuditEvent } from "@/lib/server/audit/store";
 import { AuditStore } from "@/lib/server/audit/store";
 import type { AuthorizedDivision } from "@/lib/server/divisions/authorized";
 import type { CachedResult, Freshness } from "@/lib/server/divisions/cache";
-import { payloadJson, toPayload, type PayloadParts } from "@/lib/server/divisions/dto";
+import { payloadJson, rowsLine, toPayload, type PayloadParts } from "@/lib/server/divisions/dto";
+import { ndjsonResponse } from "@/lib/server/http/responses";
 import type { DropReason } from "@/lib/server/divisions/fetch";
 import type { IsolationMode } from "@/lib/server/platform/env";
 import { AppError, ERROR_CODES, toErrorResponse } from "@/lib/server/platform/errors";
@@ -151,6 +152,28 @@ describe("the users payload", () => {
     expect(table.departments).toEqual(["Claims"]);
     expect(table.rows[1]).toEqual(["u-1", "N 1", "n1@x.example", 1, 0, 1]);
     expect(decodeUsers(usersTableSchema.parse(table))).toEqual(users);
+  });
+
+  it("is all ASCII on the wire, as JSON and as NDJSON lines, and reads back to the same names", async () => {
+    const names = ["José Müller", "王芳", "Zoë 👩‍💻", "Ωmega \u2028 line", 'quote " and \\ slash', "lone \ud800 surrogate"];
+    const base = cached();
+    const [first] = base.value.users;
+    if (!first) throw new Error("no user");
+    const users = names.map((name, i) => ({ ...first, id: `u-${i}`, name, title: `Título ${i}`, department: "Küche" }));
+    const body = toPayload(division, cached({ value: { ...base.value, division: { id: DIVISION_ID, name: "Santé" }, users } }), staff(true));
+    const text = payloadJson(body, { type: "result" });
+    expect(text).toMatch(/^[\x00-\x7f]*$/);
+    const parsed = usersStreamLineSchema.parse(JSON.parse(text));
+    if (parsed.type !== "result") throw new Error("not a result line");
+    expect(parsed.users.map((u) => u.name).sort()).toEqual([...names].sort());
+    expect(new Set(parsed.users.map((u) => `${u.title}/${u.department}`))).toEqual(new Set(names.map((_, i) => `Título ${i}/Küche`)));
+
+    // The NDJSON lines the route writes go through the same escaping.
+    const response = await ndjsonResponse(async (send) => send(rowsLine({ users, verified: users.length, expected: users.length })), { line: () => "" }, () => undefined);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect(bytes.every((b) => b < 0x80)).toBe(true);
+    const line = usersStreamLineSchema.parse(JSON.parse(new TextDecoder().decode(bytes).split("\n")[0] ?? ""));
+    expect(line.type === "rows" && line.users.map((u) => u.name)).toEqual(names);
   });
 
   it("rejects a missing field, an unknown enum value, an unknown field and a table that does not add up", () => {

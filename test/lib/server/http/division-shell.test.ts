@@ -36,7 +36,7 @@ describe("the early users request", () => {
       const window: Record<string, unknown> = {};
       const fetch = (url: string) => {
         requests.push(url);
-        return Promise.resolve(null);
+        return Promise.reject(new TypeError("offline"));
       };
       new Function("window", "location", "fetch", EARLY_USERS_SCRIPT)(window, { pathname }, fetch);
       return window.__tenantscopeUsersRequests as Record<string, unknown> | undefined;
@@ -52,7 +52,7 @@ describe("the early users request", () => {
   it("reads the address exactly as divisionIdInPath does (the proxy and the shell's component)", () => {
     for (const pathname of ["/divisions/ABC-def", "/divisions/a%20b/", "/divisions/abc/users", "/divisions/%E0%A4%A", "/", "/divisions/"]) {
       const window: Record<string, unknown> = {};
-      new Function("window", "location", "fetch", EARLY_USERS_SCRIPT)(window, { pathname }, () => Promise.resolve(null));
+      new Function("window", "location", "fetch", EARLY_USERS_SCRIPT)(window, { pathname }, () => Promise.reject(new TypeError("offline")));
       const started = Object.keys((window.__tenantscopeUsersRequests as Record<string, unknown> | undefined) ?? {});
       const id = divisionIdInPath(pathname);
       expect(started, pathname).toEqual(id === null ? [] : [id]);
