@@ -5,7 +5,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { Suspense, useEffect, useSyncExternalStore } from "react";
 
 import { ApiError } from "@/lib/client/api";
-import { primeDivisionUsers } from "@/lib/client/division-users";
+import { primeShellDivisionUsers } from "@/lib/client/division-users";
 import { currentStaffQueryOptions, divisionDetailQueryOptions } from "@/lib/client/divisions";
 import { getQueryClient } from "@/lib/client/query-client";
 import { divisionIdInPath } from "@/lib/shared/contract/users-wire";
@@ -19,11 +19,9 @@ import { NotFoundPanel } from "./not-found-panel";
 // only to a person the access gate lets in; if access ends in between, the API's refusal is shown here.
 
 // As this module loads, before hydration: the users request the shell's HTML started is read into the query
-// cache while the app hydrates, so the view's first render has its rows (lib/client/division-users.ts).
-if (typeof window !== "undefined") {
-  const divisionId = divisionIdInPath(window.location.pathname);
-  if (divisionId) primeDivisionUsers(getQueryClient(), divisionId);
-}
+// cache while the app hydrates, so that the view's first render usually has its rows. Only in the shell's own
+// document, which carries SHELL_MARKER (lib/client/division-users.ts).
+if (typeof window !== "undefined") primeShellDivisionUsers(getQueryClient());
 
 const noSubscription = () => () => {};
 
@@ -42,7 +40,13 @@ function useHydrated(): boolean {
 export function DivisionShell() {
   const pathname = usePathname();
   const divisionId = useHydrated() ? divisionIdInPath(pathname) : null;
-  if (!divisionId) return <p className="muted">Loading division…</p>;
+  // The prerendered HTML has this paragraph, with its marker (SHELL_MARKER): the shell's own document.
+  if (!divisionId)
+    return (
+      <p className="muted" data-division-shell="">
+        Loading division…
+      </p>
+    );
   // The view keeps its search and sort in the query string (useSearchParams).
   return (
     <Suspense>

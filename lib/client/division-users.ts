@@ -2,7 +2,7 @@ import { queryOptions, useQuery, useQueryClient, type QueryClient } from "@tanst
 import { useCallback, useSyncExternalStore } from "react";
 
 import type { DivisionUsersPayload, FetchProgress, UserRow, UsersRowsLine, UsersStreamLine } from "@/lib/shared/contract";
-import { EARLY_USERS_REQUESTS, USERS_ACCEPT, divisionUsersUrl, type EarlyUsersResponse } from "@/lib/shared/contract/users-wire";
+import { EARLY_USERS_REQUESTS, USERS_ACCEPT, divisionIdInPath, divisionUsersUrl, type EarlyUsersResponse } from "@/lib/shared/contract/users-wire";
 
 import { ApiError, parseBody, readError, unreadableResponse } from "./api";
 import { loadContract, type ContractModule } from "./contract";
@@ -181,10 +181,11 @@ function takePrimed(divisionId: string): Promise<DivisionUsersPayload> | undefin
 
 /**
  * Reads the users request the page's HTML started, before hydration, and puts a warm division's payload in
- * the query cache as soon as it is read and checked: the view's first render then has its rows, instead of
- * reading the body, parsing and checking 12,000 rows, and rendering once more, after hydration. A view that
- * asks first takes the read under way; a failure is left for it to take, and to report and retry as it would
- * its own request. Only for a view rendered after hydration: one hydrated with its rows would not match the
+ * the query cache as soon as it is read and checked: when that is done before the view's first render (the
+ * usual case on a warm re-open), the view renders its rows at once, instead of reading the body, checking
+ * 12,000 rows and rendering once more after hydration. A view that asks first takes the read under way; a
+ * failure is left for it to take, and to report and retry as it would its own request. Only for a view
+ * rendered after hydration (`primeShellDivisionUsers`): one hydrated with its rows would not match the
  * server's HTML, which has none.
  */
 export function primeDivisionUsers(client: QueryClient, divisionId: string): void {
@@ -203,11 +204,27 @@ export function primeDivisionUsers(client: QueryClient, divisionId: string): voi
   );
 }
 
+/** An attribute only the prerendered shell's HTML carries (`components/division-shell.tsx`). */
+export const SHELL_MARKER = "data-division-shell";
+
+/**
+ * `primeDivisionUsers` for the division in the address, when this document is the prerendered shell's own
+ * HTML: its view renders after hydration. Not on the page rendered per request (its view is hydrated), and
+ * not when the shell's code loads for a move within the app, whose document is another page's.
+ */
+export function primeShellDivisionUsers(client: QueryClient): void {
+  if (typeof document === "undefined" || !document.querySelector(`[${SHELL_MARKER}]`)) return;
+  const divisionId = divisionIdInPath(window.location.pathname);
+  if (divisionId) primeDivisionUsers(client, divisionId);
+}
+
 export function divisionUsersQueryOptions(divisionId: string) {
   const queryKey = ["division-users", divisionId] as const;
   return queryOptions({
     queryKey,
-    queryFn: ({ signal, client }) => takePrimed(divisionId) ?? fetchDivisionUsers(divisionId, { signal, current: client.getQueryData<DivisionUsersPayload>(queryKey) }),
+    // The signal is read only for a request of its own: a query that read it is cancelled when its view
+    // unmounts (as React's StrictMode does once in development), which would drop the primed read and ask again.
+    queryFn: (context) => takePrimed(divisionId) ?? fetchDivisionUsers(divisionId, { signal: context.signal, current: context.client.getQueryData<DivisionUsersPayload>(queryKey) }),
     // The server already caches and revalidates; refetching on every mount would only add load.
     staleTime: 60_000,
   });

@@ -122,9 +122,9 @@ test("cold load shows the progress bar and verified rows as they arrive, filtera
 test("a warm Umbrella re-opened in the same browser shows its rows quickly; search over ~12,000 loaded rows renders each keystroke quickly", async ({ as }) => {
   const page = await as("admin");
   await watchFirstRows(page);
-  // A browser's first visit compiles the app's JavaScript; a person re-opening the page has it cached, as the
-  // server's answer is (the users request is revalidated, not re-downloaded). Both are measured on the page's
-  // clock, navigation start → the grid's first row.
+  // A browser's first visit compiles the app's JavaScript; a person re-opening the page has it cached. The
+  // users are downloaded again on each visit (tenant data is never stored by the browser), as the bytes the
+  // server compressed once. Both are measured on the page's clock, navigation start → the grid's first row.
   const firstVisit = await visitUmbrella(page);
   figure("Umbrella warm load, first visit of a new browser context: navigation → rows shown (page clock), ms", firstVisit);
   const revisits: number[] = [];

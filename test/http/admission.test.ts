@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -95,6 +96,30 @@ describe("the admission gate", () => {
     // Warm: the progress stream's answer is the plain JSON payload, past a gate that refused most of the burst.
     expect(stream?.status).toBe(200);
     expect(parseBody(divisionUsersPayloadSchema, (await stream?.text()) ?? "").division.id).toBe(DEMO.divisions.acme);
+  });
+
+  it("a request whose client reset the connection while it waited for its turn takes no slot", async () => {
+    // Bare connections, each sending a gated request and resetting at once. While connections arrive, requests
+    // start one per turn (server/turns.mjs), so most are closed while they wait; one that then took the single
+    // slot would never give it back (its 'close' has gone by), and every later request would queue until shed.
+    const { hostname, port } = new URL(stack.appUrl);
+    const request = `GET /api/divisions HTTP/1.1\r\nHost: ${hostname}:${port}\r\nCookie: ${jars.ben.header()}\r\n\r\n`;
+    await Promise.all(
+      Array.from(
+        { length: 60 },
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = net.connect(Number(port), hostname, () => socket.write(request, () => setImmediate(() => socket.resetAndDestroy())));
+            socket.on("close", () => resolve());
+            socket.on("error", () => undefined);
+          }),
+      ),
+    );
+    for (let i = 0; i < 3; i++) {
+      const started = Date.now();
+      expect((await send(`${stack.appUrl}/api/divisions`, { jar: jars.ben })).status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    }
   });
 
   it("under load, 200 connections opened at once are all answered within seconds, not when the others stop", async () => {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { DEMO } from "@/emulator/seed";
+import { SHELL_MARKER } from "@/lib/client/division-users";
 import { currentStaffSchema } from "@/lib/shared/contract";
 import { parseBody } from "@/test/support/bff-bodies";
 import { signIn, type CookieJar } from "@/test/support/http-session";
@@ -44,6 +45,10 @@ describe("the division shell", () => {
     expect(second.status).toBe(200);
     expect(second.headers.get("content-security-policy")).not.toContain("'nonce-");
     expect(second.text).not.toContain("Globex");
+    // Only the shell's document has the marker its code primes the users query by: the page rendered per
+    // request is hydrated with its view, which must first render without rows, as its server did.
+    expect(second.text).toContain(`${SHELL_MARKER}=""`);
+    expect(first.text).not.toContain(SHELL_MARKER);
   });
 
   test("is the same bytes for every person and division, naming none of them", async () => {

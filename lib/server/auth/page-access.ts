@@ -2,10 +2,10 @@ import "server-only";
 
 import type { JWT } from "next-auth/jwt";
 
-import { isAccessRefusal, requireDivisionAccess } from "@/lib/server/divisions";
-import { getLogger, hasProcessSingleton, withRequestContext } from "@/lib/server/platform";
+import { hasDivisionService, isAccessRefusal, requireDivisionAccess } from "@/lib/server/divisions";
+import { getLogger, withRequestContext } from "@/lib/server/platform";
 
-import { getStaffResolver, liveStaffToken } from "./session";
+import { getStaffResolver, hasStaffResolver, liveStaffToken } from "./session";
 
 /**
  * For the proxy: whether the session in `token` may open this division's page, decided by the same session
@@ -19,7 +19,7 @@ export async function mayOpenDivisionPage(token: JWT | null, divisionId: string,
   // app's too (process singletons), and an error that state threw would be no AppError to a route (a 500
   // instead of its status). So it decides only with what the app has already made: the first division page
   // after a start is rendered per request.
-  if (!hasProcessSingleton("staff-resolver") || !hasProcessSingleton("division-service")) return false;
+  if (!hasStaffResolver() || !hasDivisionService()) return false;
   return withRequestContext({ requestId }, async () => {
     try {
       const staffToken = await liveStaffToken(token);

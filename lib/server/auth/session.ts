@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { getToken, type JWT } from "next-auth/jwt";
 import { cache } from "react";
 
-import { getAuthEnv, getEnv, processSingleton, currentRequestId, requestIdFrom, withRequestContext } from "@/lib/server/platform";
+import { getAuthEnv, getEnv, hasProcessSingleton, processSingleton, currentRequestId, requestIdFrom, withRequestContext } from "@/lib/server/platform";
 import { getSharedStore } from "@/lib/server/shared-state";
 import { localStaffShare, SharedStaffShare, StaffAccessResolver, type StaffAccess, type StaffToken } from "@/lib/server/staff";
 import { safeCallbackUrl } from "@/lib/shared/sign-in";
@@ -18,13 +18,20 @@ import { isSessionRevoked } from "./session-revocations";
 // into their current access. An unreadable or expired cookie is "signed out", never an error.
 
 /** With Redis, every instance shares each session's access and its refresh moment (staff/staff-share.ts). */
+const STAFF_RESOLVER = "staff-resolver";
+
 export function getStaffResolver(): StaffAccessResolver {
-  return processSingleton("staff-resolver", () => {
+  return processSingleton(STAFF_RESOLVER, () => {
     const auth = getAuthEnv();
     const store = getSharedStore();
     const share = store.enabled ? new SharedStaffShare(store, auth.sessionMaxAgeSeconds * 1000) : localStaffShare;
     return new StaffAccessResolver(getEnv(), auth, { share });
   });
+}
+
+/** Whether this process has made its staff resolver yet (read by the proxy, `page-access.ts`). */
+export function hasStaffResolver(): boolean {
+  return hasProcessSingleton(STAFF_RESOLVER);
 }
 
 /** The session token in these cookies (or bearer header), or null when there is none or it cannot be opened. */

@@ -10,4 +10,4 @@ export type { DirectoryDivision } from "./directory";
 export { isolationOf, payloadJson, payloadVariant, rowsLine, toDivisionInfo, toDivisionSummary, toPayload, type PayloadParts } from "./dto";
 export { divisionCsv, EXPORT_HEADER, readExportView, userCsvRow } from "./export";
 export { assertDivisionId, type DivisionUsers, type FetchProgress, type RowsBatch, type UserDto } from "./fetch";
-export { fetchDivisionUncached, getDivisionUsers, refreshDivisionUsers } from "./service";
+export { fetchDivisionUncached, getDivisionUsers, hasDivisionService, refreshDivisionUsers } from "./service";

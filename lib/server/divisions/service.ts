@@ -1,7 +1,7 @@
 import "server-only";
 
 import { clientKeyPart, DIRECTORY_USER_VIEW, divisionsWithPermission, getBffClient, getCapabilities, type GenesysClient } from "@/lib/server/genesys";
-import { getEnv, getMetrics, processSingleton, type Env } from "@/lib/server/platform";
+import { getEnv, getMetrics, hasProcessSingleton, processSingleton, type Env } from "@/lib/server/platform";
 import { getSharedStore, type SharedStore } from "@/lib/server/shared-state";
 
 import type { AuthorizedDivision } from "./authorized";
@@ -97,8 +97,15 @@ export class DivisionService {
   }
 }
 
+const DIVISION_SERVICE = "division-service";
+
 export function getDivisionService(): DivisionService {
-  return processSingleton("division-service", () => new DivisionService(getEnv(), getBffClient(), getSharedStore(), { capabilities: getCapabilities(), snapshot: getOrgSnapshotSource() }));
+  return processSingleton(DIVISION_SERVICE, () => new DivisionService(getEnv(), getBffClient(), getSharedStore(), { capabilities: getCapabilities(), snapshot: getOrgSnapshotSource() }));
+}
+
+/** Whether this process has made its division service yet (read by the proxy, `auth/page-access.ts`). */
+export function hasDivisionService(): boolean {
+  return hasProcessSingleton(DIVISION_SERVICE);
 }
 
 /** Redis keys; the isolation mode is in each (a search-only result must not be served to a verify-mode instance). */

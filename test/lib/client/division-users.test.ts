@@ -1,8 +1,8 @@
-import { QueryClient } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { ApiError } from "@/lib/client/api";
-import { divisionUsersQueryOptions, primeDivisionUsers, readStream, streamedUsers } from "@/lib/client/division-users";
+import { divisionUsersQueryOptions, primeDivisionUsers, primeShellDivisionUsers, readStream, SHELL_MARKER, streamedUsers } from "@/lib/client/division-users";
+import { getQueryClient } from "@/lib/client/query-client";
 import * as contract from "@/lib/shared/contract";
 import { encodeUsers, type DivisionUsersWire, type UserRow } from "@/lib/shared/contract";
 import { EARLY_USERS_REQUESTS, EARLY_USERS_SCRIPT, type EarlyUsersResponse } from "@/lib/shared/contract/users-wire";
@@ -91,13 +91,17 @@ describe("the early users request", () => {
     });
   }
 
+  function ndjson(...lines: unknown[]): Response {
+    return new Response(lines.map((l) => `${JSON.stringify(l)}\n`).join(""), { headers: { "Content-Type": "application/x-ndjson" } });
+  }
+
   /** Runs the page's first script on this division's address, its fetch answering with `answer`. */
-  function startEarly(answer: () => Promise<Response>): { window: Record<string, unknown>; early: () => Promise<EarlyUsersResponse | null> } {
-    const window: Record<string, unknown> = {};
-    new Function("window", "location", "fetch", EARLY_USERS_SCRIPT)(window, { pathname: `/divisions/${DIVISION}` }, answer);
+  function startEarly(answer: () => Promise<Response>): () => Promise<EarlyUsersResponse | null> {
+    const window: Record<string, unknown> = { location: { pathname: `/divisions/${DIVISION}` } };
+    new Function("window", "location", "fetch", EARLY_USERS_SCRIPT)(window, window.location, answer);
     vi.stubGlobal("window", window);
     const pending = window[EARLY_USERS_REQUESTS] as Record<string, Promise<EarlyUsersResponse | null>>;
-    return { window, early: () => pending[DIVISION] ?? Promise.resolve(null) };
+    return () => pending[DIVISION] ?? Promise.resolve(null);
   }
 
   /** The page's own requests after the early one, answered in order. */
@@ -113,25 +117,27 @@ describe("the early users request", () => {
     return requests;
   }
 
+  // The app's own client (outside a browser, getQueryClient makes a new one each call): its retry policy.
+  const key = divisionUsersQueryOptions(DIVISION).queryKey;
+
   it("reads a warm division's JSON at once, and leaves a stream or a refusal unread for the page", async () => {
-    const warm = await startEarly(async () => warmJson([row("a")])).early();
+    const warm = await startEarly(async () => warmJson([row("a")]))();
     expect(warm?.response.bodyUsed).toBe(true);
     expect(await warm?.json).toMatchObject({ division: { id: DIVISION }, users: encodeUsers([row("a")]) });
 
-    const stream = await startEarly(async () => new Response('{"type":"progress"}\n', { headers: { "Content-Type": "application/x-ndjson" } })).early();
+    const stream = await startEarly(async () => ndjson({ type: "progress", phase: "starting", pagesDone: 0, pagesTotal: 0, rows: 0, expected: null }))();
     expect([stream?.json, stream?.response.bodyUsed]).toEqual([null, false]);
 
-    const refused = await startEarly(async () => Response.json({ error: { code: "forbidden", message: "No." } }, { status: 403 })).early();
+    const refused = await startEarly(async () => Response.json({ error: { code: "forbidden", message: "No." } }, { status: 403 }))();
     expect([refused?.json, refused?.response.bodyUsed]).toEqual([null, false]);
 
-    expect(await startEarly(() => Promise.reject(new TypeError("offline"))).early()).toBeNull();
+    expect(await startEarly(() => Promise.reject(new TypeError("offline")))()).toBeNull();
   });
 
   it("puts a warm division in the query cache before the view asks; a later read revalidates it with its ETag", async () => {
     startEarly(async () => warmJson([row("a"), row("b")]));
     const requests = serve(new Response(null, { status: 304 }));
-    const client = new QueryClient();
-    const key = divisionUsersQueryOptions(DIVISION).queryKey;
+    const client = getQueryClient();
     primeDivisionUsers(client, DIVISION);
     await vi.waitFor(() => expect(client.getQueryData(key)).toBeDefined());
     const primed = client.getQueryData(key);
@@ -144,23 +150,57 @@ describe("the early users request", () => {
     expect(new Headers(requests[0]?.headers).get("if-none-match")).toBe('"v1.br"');
   });
 
-  it("hands the read under way to a view that asks first, and a failure to the view's query, without asking again", async () => {
+  it("hands the read under way to a view that asks first: a cold division's rows stream into the table meanwhile", async () => {
     let answer!: (r: Response) => void;
     startEarly(() => new Promise<Response>((resolve) => (answer = resolve)));
     const requests = serve();
-    const client = new QueryClient();
+    const client = getQueryClient();
     primeDivisionUsers(client, DIVISION);
     const viewing = client.fetchQuery(divisionUsersQueryOptions(DIVISION));
-    answer(warmJson([row("c")]));
-    expect((await viewing).users.map((u) => u.id)).toEqual(["c"]);
-
-    startEarly(async () => warmJson([], 500));
-    const other = new QueryClient();
-    primeDivisionUsers(other, DIVISION);
-    await settle();
-    expect(other.getQueryData(divisionUsersQueryOptions(DIVISION).queryKey)).toBeUndefined();
-    const e = await other.fetchQuery(divisionUsersQueryOptions(DIVISION)).catch((err: unknown) => err);
-    expect(e instanceof ApiError && e.status).toBe(500);
+    const b = body();
+    answer(new Response(b.stream, { headers: { "Content-Type": "application/x-ndjson" } }));
+    b.send({ type: "rows", users: encodeUsers([row("c"), row("d")]), verified: 2, expected: 2 });
+    await vi.waitFor(() => expect(streamedUsers(DIVISION)?.users.map((u) => u.id)).toEqual(["c", "d"]));
+    b.send(result([row("c"), row("d")]));
+    expect((await viewing).users.map((u) => u.id)).toEqual(["c", "d"]);
     expect(requests).toHaveLength(0);
+  });
+
+  it("leaves a failure to the view's query, which retries it with a request of its own as the app's policy says", async () => {
+    startEarly(async () => warmJson([], 500));
+    const requests = serve(warmJson([row("e")]));
+    const client = getQueryClient();
+    primeDivisionUsers(client, DIVISION);
+    await settle();
+    expect(client.getQueryData(key)).toBeUndefined();
+    expect((await client.fetchQuery(divisionUsersQueryOptions(DIVISION))).users.map((u) => u.id)).toEqual(["e"]);
+    expect(requests).toHaveLength(1);
+
+    // A cold fetch that ends in an error line: the same, the streamed rows forgotten.
+    startEarly(async () => ndjson({ type: "rows", users: encodeUsers([row("f")]), verified: 1, expected: 2 }, { type: "error", status: 403, error: { code: "forbidden", message: "No longer yours." } }));
+    const refusedClient = getQueryClient();
+    primeDivisionUsers(refusedClient, DIVISION);
+    await settle();
+    expect(refusedClient.getQueryData(key)).toBeUndefined();
+    const e = await refusedClient.fetchQuery(divisionUsersQueryOptions(DIVISION)).catch((err: unknown) => err);
+    expect(e instanceof ApiError && [e.status, e.code]).toEqual([403, "forbidden"]);
+    expect(streamedUsers(DIVISION)).toBeNull();
+    expect(requests).toHaveLength(1); // a 403 is not retried
+  });
+
+  it("primes only in the prerendered shell's own document, which carries its marker", async () => {
+    const early = startEarly(async () => warmJson([row("g")]));
+    const pending = (window as unknown as Record<string, Record<string, unknown>>)[EARLY_USERS_REQUESTS] ?? {};
+    // The page rendered per request, or another page's document while the shell's code loads for a move.
+    vi.stubGlobal("document", { querySelector: () => null });
+    primeShellDivisionUsers(getQueryClient());
+    expect(pending[DIVISION]).toBeDefined(); // untaken: left for the hydrated view's query
+    expect(await early()).not.toBeNull();
+
+    vi.stubGlobal("document", { querySelector: (selector: string) => (selector === `[${SHELL_MARKER}]` ? {} : null) });
+    const client = getQueryClient();
+    primeShellDivisionUsers(client);
+    expect(pending[DIVISION]).toBeUndefined();
+    await vi.waitFor(() => expect(client.getQueryData(key)?.users.map((u) => u.id)).toEqual(["g"]));
   });
 });
