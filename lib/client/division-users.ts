@@ -71,14 +71,19 @@ function parseLine(contract: ContractModule, text: string): UsersStreamLine {
   return parseBody(contract.usersStreamLineSchema, data);
 }
 
+/** The users requests the page's HTML started (`EARLY_USERS_SCRIPT`), by division; none outside a browser. */
+function earlyRequests(): Record<string, Promise<EarlyUsersResponse | null>> | undefined {
+  if (typeof window === "undefined") return undefined;
+  return (window as unknown as Record<string, Record<string, Promise<EarlyUsersResponse | null>> | undefined>)[EARLY_USERS_REQUESTS];
+}
+
 /**
  * The users request the division page's HTML started before this code loaded (`EARLY_USERS_SCRIPT`), taken
  * once: a later read fetches anew. Null when there is none or it failed to connect (then the caller fetches
  * itself). It cannot be aborted by the query's signal; it was already under way before the query.
  */
 async function takeEarlyRequest(divisionId: string): Promise<EarlyUsersResponse | null> {
-  if (typeof window === "undefined") return null;
-  const pending = (window as unknown as Record<string, Record<string, Promise<EarlyUsersResponse | null>> | undefined>)[EARLY_USERS_REQUESTS];
+  const pending = earlyRequests();
   const request = pending?.[divisionId];
   if (!pending || !request) return null;
   delete pending[divisionId];
@@ -189,9 +194,7 @@ function takePrimed(divisionId: string): Promise<DivisionUsersPayload> | undefin
  * server's HTML, which has none.
  */
 export function primeDivisionUsers(client: QueryClient, divisionId: string): void {
-  if (typeof window === "undefined" || primed.has(divisionId)) return;
-  const pending = (window as unknown as Record<string, Record<string, unknown> | undefined>)[EARLY_USERS_REQUESTS];
-  if (!pending?.[divisionId]) return;
+  if (primed.has(divisionId) || !earlyRequests()?.[divisionId]) return;
   const payload = fetchDivisionUsers(divisionId);
   primed.set(divisionId, payload);
   payload.then(

@@ -17,9 +17,9 @@ import { isSessionRevoked } from "./session-revocations";
 // Reads the caller's session straight from the encrypted session cookie (server side only) and turns it
 // into their current access. An unreadable or expired cookie is "signed out", never an error.
 
-/** With Redis, every instance shares each session's access and its refresh moment (staff/staff-share.ts). */
 const STAFF_RESOLVER = "staff-resolver";
 
+/** With Redis, every instance shares each session's access and its refresh moment (staff/staff-share.ts). */
 export function getStaffResolver(): StaffAccessResolver {
   return processSingleton(STAFF_RESOLVER, () => {
     const auth = getAuthEnv();
